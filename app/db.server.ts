@@ -1,0 +1,95 @@
+// The Prisma client. One logical model on two databases (decision 001): DATABASE_URL picks SQLite
+// (file:...) or PostgreSQL (postgres://...), and with it the driver adapter and generated client.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+import { PrismaClient as PostgresPrismaClient } from "./generated/prisma/postgres/client";
+import { PrismaClient as SqlitePrismaClient } from "./generated/prisma/sqlite/client";
+
+/** The app's client type. Both generated clients have identical model APIs; the SQLite one names it. */
+export type PrismaClient = SqlitePrismaClient;
+export { Prisma } from "./generated/prisma/sqlite/client";
+export type * from "./generated/prisma/sqlite/models";
+
+export const DEFAULT_DATABASE_URL = "file:./data/app.db";
+export type DbProvider = "sqlite" | "postgresql";
+
+// How long a SQLite writer waits for another connection's lock before failing (ms).
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+export function dbProvider(url: string): DbProvider {
+  return /^postgres(ql)?:\/\//i.test(url) ? "postgresql" : "sqlite";
+}
+
+let root: string | undefined;
+
+/** The repository root: the nearest folder with a package.json above this module (app/ or build/server/). */
+export function repoRoot(): string {
+  if (root) return root;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  root = existsSync(path.join(dir, "package.json")) ? dir : process.cwd();
+  return root;
+}
+
+/** The file a SQLite URL points at: `file:./data/app.db` is relative to the repository root. */
+export function sqliteFilePath(url: string): string {
+  const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
+  if (file === ":memory:") return file;
+  return path.resolve(repoRoot(), file);
+}
+
+/** A PostgreSQL URL's connection string (without `schema`) and its schema (`?schema=xyz`, default public). */
+export function postgresConnection(url: string): { connectionString: string; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") || "public";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`DATABASE_URL: schema "${schema}" must be a plain identifier`);
+  parsed.searchParams.delete("schema");
+  return { connectionString: parsed.toString(), schema };
+}
+
+export function createPrismaClient(url: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL): PrismaClient {
+  if (dbProvider(url) === "postgresql") {
+    const { connectionString, schema } = postgresConnection(url);
+    // The adapter qualifies Prisma's queries with the schema; search_path covers raw SQL.
+    const adapter = new PrismaPg({ connectionString, options: `-c search_path=${schema}` }, { schema });
+    // Same models, same API: the PostgreSQL client is used through the SQLite client's type.
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
+  // WAL is set on the file by setup-db (it persists); busy timeout lets concurrent writers queue.
+  const adapter = new PrismaBetterSQLite3({ url: sqliteFilePath(url), timeout: SQLITE_BUSY_TIMEOUT_MS });
+  return new SqlitePrismaClient({ adapter });
+}
+
+const globalForPrisma = globalThis as unknown as { __prisma?: PrismaClient };
+let client: PrismaClient | undefined;
+
+/** The app's client, built on first use from DATABASE_URL; kept on globalThis in dev so HMR reuses it. */
+export function getPrisma(): PrismaClient {
+  if (client) return client;
+  if (process.env.NODE_ENV !== "production") {
+    globalForPrisma.__prisma ??= createPrismaClient();
+    client = globalForPrisma.__prisma;
+  } else {
+    client = createPrismaClient();
+  }
+  return client;
+}
+
+/** Lazy: importing this module never connects, so DATABASE_URL may be set after import (tests, demo). */
+export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
+  get(_target, property) {
+    const target = getPrisma();
+    const value = Reflect.get(target, property, target);
+    return typeof value === "function" ? value.bind(target) : value;
+  },
+  has(_target, property) {
+    return Reflect.has(getPrisma(), property);
+  },
+});
+
+export default prisma;

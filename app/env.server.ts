@@ -1,0 +1,53 @@
+// Every environment variable the server reads, validated once at boot.
+import { z } from "zod";
+
+const url = z.string().url();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1, "is required (the app's client id)"),
+  SHOPIFY_API_SECRET: z.string().min(1, "is required (the app's client secret)"),
+  SHOPIFY_APP_URL: url,
+  SCOPES: z
+    .string()
+    .default("read_customers,write_customers,read_orders,read_all_orders,read_products,write_app_proxy")
+    .transform((value) => value.split(",").map((scope) => scope.trim()).filter(Boolean)),
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/app.db")
+    .refine((value) => /^(file:|postgres(ql)?:\/\/)/.test(value), "must start with file: (SQLite) or postgres:// (PostgreSQL)"),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // Points the Admin API at the local emulator (demo and tests). Unset in production.
+  SHOPIFY_ADMIN_API_URL: url.optional(),
+  LOG_LEVEL: z.enum(["error", "warn", "info", "debug"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`Invalid environment:\n${issues.map((issue) => `  - ${issue}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Treat empty strings like unset variables, as shells and .env files produce them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      const message = issue.code === "invalid_type" && issue.received === "undefined" ? "is required" : issue.message;
+      return `${name} ${message}`;
+    }),
+  );
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,47 @@
+// Webhook intake: every verified delivery is recorded durably before Shopify gets its 200,
+// deduplicated by event id (Shopify delivers at least once). Processing happens after (issue 3's worker).
+import type { PrismaClient } from "../../db.server";
+
+export interface VerifiedWebhook {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  eventId?: string;
+  apiVersion: string;
+  triggeredAt?: string;
+  payload: unknown;
+}
+
+export type RecordResult = { status: "recorded"; id: string } | { status: "duplicate"; id: string };
+
+export async function recordWebhookEvent(db: PrismaClient, webhook: VerifiedWebhook): Promise<RecordResult> {
+  // Older deliveries may lack X-Shopify-Event-Id; the webhook id is then the best dedupe key.
+  const eventId = webhook.eventId ?? webhook.webhookId;
+  const existing = await db.webhookEvent.findUnique({ where: { shop_eventId: { shop: webhook.shop, eventId } }, select: { id: true } });
+  if (existing) return { status: "duplicate", id: existing.id };
+  try {
+    const event = await db.webhookEvent.create({
+      data: {
+        shop: webhook.shop,
+        topic: webhook.topic,
+        webhookId: webhook.webhookId,
+        eventId,
+        apiVersion: webhook.apiVersion,
+        triggeredAt: webhook.triggeredAt ? new Date(webhook.triggeredAt) : null,
+        payload: JSON.stringify(webhook.payload),
+        status: "received",
+      },
+      select: { id: true },
+    });
+    return { status: "recorded", id: event.id };
+  } catch (error) {
+    // Two copies of one event racing each other: the unique key lets exactly one in.
+    const raced = await db.webhookEvent.findUnique({ where: { shop_eventId: { shop: webhook.shop, eventId } }, select: { id: true } });
+    if (raced) return { status: "duplicate", id: raced.id };
+    throw error;
+  }
+}
+
+export async function markWebhookProcessed(db: PrismaClient, id: string) {
+  await db.webhookEvent.update({ where: { id }, data: { status: "processed", processedAt: new Date() } });
+}

@@ -1,0 +1,47 @@
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { data, Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { NavMenu } from "@shopify/app-bridge-react";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { useMemo } from "react";
+import { I18nextProvider } from "react-i18next";
+
+import { getEnv } from "~/env.server";
+import { createI18n, localeCookie, matchLocale, polarisTranslations, resolveLocale, type Locale } from "~/i18n/i18n";
+import { authenticate } from "~/shopify.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  await authenticate.admin(request);
+  const locale = resolveLocale(request);
+  const fromShopify = matchLocale(new URL(request.url).searchParams.get("locale"));
+  // Shopify only passes ?locale= on the first load; remember it for later requests.
+  const headers = fromShopify ? { "Set-Cookie": localeCookie(fromShopify) } : undefined;
+  return data({ apiKey: getEnv().SHOPIFY_API_KEY, locale }, { headers });
+};
+
+export default function App() {
+  const { apiKey, locale } = useLoaderData<typeof loader>();
+  const i18n = useMemo(() => createI18n(locale as Locale), [locale]);
+  return (
+    <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations[locale as Locale]}>
+      <I18nextProvider i18n={i18n}>
+        <NavMenu>
+          <Link to="/app" rel="home">
+            {i18n.t("app.nav.home")}
+          </Link>
+        </NavMenu>
+        <Outlet />
+      </I18nextProvider>
+    </AppProvider>
+  );
+}
+
+// Shopify needs Remix to catch some thrown responses, so that their headers are included in the response.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

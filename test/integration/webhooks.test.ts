@@ -1,0 +1,70 @@
+// The real webhook routes, fed Shopify's own example payloads with real signatures.
+import { beforeEach, describe, expect, test } from "vitest";
+
+import { bootApp, examplePayload, webhookRequest } from "../support/app";
+
+const { prisma, database } = await bootApp();
+const customersRoute = await import("~/routes/webhooks.customers");
+const uninstalledRoute = await import("~/routes/webhooks.app.uninstalled");
+
+const shop = "webhook-shop.myshopify.com";
+
+async function call(route: { action: (args: never) => Promise<Response> | Response }, request: Request): Promise<Response> {
+  try {
+    return await route.action({ request, params: {}, context: {} } as never);
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown; // the Shopify library throws its 4xx responses
+    throw thrown;
+  }
+}
+
+beforeEach(() => database.reset());
+
+describe("webhook intake", () => {
+  test("a signed customers/create is recorded with its payload", async () => {
+    const payload = examplePayload("customers/create");
+    const response = await call(customersRoute, webhookRequest({ topic: "customers/create", shop, payload, path: "/webhooks/customers" }));
+    expect(response.status).toBe(200);
+    const events = await prisma.webhookEvent.findMany({ where: { shop } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ topic: "CUSTOMERS_CREATE", status: "received", apiVersion: "2026-07" });
+    expect(JSON.parse(events[0]!.payload)).toEqual(payload);
+  });
+
+  test("a wrong signature gets 401 and changes nothing", async () => {
+    const request = webhookRequest({ topic: "customers/create", shop, payload: examplePayload("customers/create"), path: "/webhooks/customers", secret: "not-the-secret" });
+    const response = await call(customersRoute, request);
+    expect(response.status).toBe(401);
+    expect(await prisma.webhookEvent.count()).toBe(0);
+  });
+
+  test("a tampered body gets 401", async () => {
+    const signed = webhookRequest({ topic: "customers/update", shop, payload: { id: 1 }, path: "/webhooks/customers" });
+    const tampered = new Request(signed.url, { method: "POST", headers: signed.headers, body: JSON.stringify({ id: 2 }) });
+    expect((await call(customersRoute, tampered)).status).toBe(401);
+    expect(await prisma.webhookEvent.count()).toBe(0);
+  });
+
+  test("a duplicate delivery (same event id) is recorded once", async () => {
+    const payload = examplePayload("customers/update");
+    const eventId = crypto.randomUUID();
+    for (let delivery = 0; delivery < 3; delivery++) {
+      const response = await call(customersRoute, webhookRequest({ topic: "customers/update", shop, payload, path: "/webhooks/customers", eventId }));
+      expect(response.status).toBe(200);
+    }
+    expect(await prisma.webhookEvent.count({ where: { shop, eventId } })).toBe(1);
+  });
+
+  test("app/uninstalled ends the shop's sessions, marks it uninstalled, and tolerates a repeat", async () => {
+    await prisma.shop.create({ data: { shop, name: "Webhook shop", currencyCode: "USD", installedAt: new Date() } });
+    await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: "token", scope: "read_customers" } });
+    const payload = examplePayload("app/uninstalled");
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const response = await call(uninstalledRoute, webhookRequest({ topic: "app/uninstalled", shop, payload, path: "/webhooks/app/uninstalled" }));
+      expect(response.status).toBe(200);
+    }
+    expect(await prisma.session.count({ where: { shop } })).toBe(0);
+    expect((await prisma.shop.findUnique({ where: { shop } }))?.uninstalledAt).toBeInstanceOf(Date);
+    expect(await prisma.auditLog.count({ where: { shop, action: "app.uninstalled" } })).toBe(1);
+  });
+});
