@@ -25,8 +25,9 @@ describe("parseEnv", () => {
   });
 
   test("the app refuses to boot and names the missing variable", () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, SHOPIFY_API_KEY: "key", SHOPIFY_APP_URL: "https://app.example.com" };
-    const result = spawnSync("npx", ["tsx", "-e", "await import('./app/shopify.server.ts')"], { env, encoding: "utf8", timeout: 60_000 });
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, SHOPIFY_API_KEY: "key", SHOPIFY_APP_URL: "https://app.example.com" };
+    const boot = "await import('./app/shopify.server.ts')";
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", boot], { env, encoding: "utf8", timeout: 60_000 });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("Invalid environment");
     expect(result.stderr).toContain("SHOPIFY_API_SECRET is required");

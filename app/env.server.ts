@@ -19,6 +19,8 @@ export const envSchema = z.object({
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Points the Admin API at the local emulator (demo and tests). Unset in production.
   SHOPIFY_ADMIN_API_URL: url.optional(),
+  // Serves App Bridge from the emulator instead of Shopify's CDN (demo and browser tests). Unset in production.
+  APP_BRIDGE_URL: url.optional(),
   LOG_LEVEL: z.enum(["error", "warn", "info", "debug"]).default("info"),
 });
 

@@ -61,7 +61,8 @@ async function main() {
 
   // Open the app once the way Shopify admin would: token exchange, afterAuth, initial import.
   const openUrl = `${emulator.url}/admin/apps/open?shop=${encodeURIComponent(shop)}&path=/app&locale=${encodeURIComponent(locale)}`;
-  const first = await fetch(openUrl);
+  // A browser's user agent: the library answers 410 to anything that looks like a bot (node's fetch does).
+  const first = await fetch(openUrl, { headers: { "User-Agent": BROWSER_USER_AGENT } });
   if (!first.ok) throw new Error(`The app answered ${first.status} on first open: ${(await first.text()).slice(0, 500)}`);
 
   log("importing the store through bulk operations…");
@@ -75,6 +76,8 @@ async function main() {
   log(`imported ${customerCount.toLocaleString()} customers and ${orderCount.toLocaleString()} orders in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`\n  Customer CRM demo is running.\n  Open: ${openUrl}\n  (Shopify admin is emulated at ${emulator.url}; press Ctrl-C to stop)\n`);
 }
+
+const BROWSER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36";
 
 main().catch((error) => {
   console.error("[demo] failed:", error);

@@ -99,7 +99,13 @@ function SyncCard({ sync }: { sync: ReturnType<typeof useLoaderData<typeof loade
   );
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+/** `gid://shopify/Customer/42` → the customer's page in Shopify admin (App Bridge opens `shopify://admin/...` links). */
+function shopifyAdminUrl(gid: string): string {
+  const [, type = "", id = ""] = /^gid:\/\/shopify\/(\w+)\/(\d+)/.exec(gid) ?? [];
+  return `shopify://admin/${type.toLowerCase()}s/${id}`;
+}
+
+function Stat({ label, value, help }: { label: string; value: string; help?: string }) {
   return (
     <Card>
       <BlockStack gap="100">
@@ -109,6 +115,11 @@ function Stat({ label, value }: { label: string; value: string }) {
         <Text as="p" variant="headingLg">
           {value}
         </Text>
+        {help ? (
+          <Text as="p" variant="bodyXs" tone="subdued">
+            {help}
+          </Text>
+        ) : null}
       </BlockStack>
     </Card>
   );
@@ -126,8 +137,8 @@ export default function Home() {
         <Layout.Section>
           <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
             <Stat label={t("home.stats.customers")} value={stats.customers} />
-            <Stat label={t("home.stats.orders")} value={stats.orders} />
-            <Stat label={t("home.stats.netRevenue")} value={stats.netRevenue} />
+            <Stat label={t("home.stats.orders")} value={stats.orders} help={t("home.stats.ordersHelp")} />
+            <Stat label={t("home.stats.netRevenue")} value={stats.netRevenue} help={t("home.stats.netRevenueHelp")} />
             <Stat label={t("home.stats.averageOrder")} value={stats.averageOrder} />
           </InlineGrid>
         </Layout.Section>
@@ -142,7 +153,7 @@ export default function Home() {
               items={topCustomers}
               emptyState={<Box padding="400">{t("home.topCustomers.empty")}</Box>}
               renderItem={(customer) => (
-                <ResourceItem id={customer.id} onClick={() => undefined} accessibilityLabel={customer.name}>
+                <ResourceItem id={customer.id} url={shopifyAdminUrl(customer.id)} accessibilityLabel={customer.name}>
                   <InlineStack align="space-between" blockAlign="center" wrap={false}>
                     <BlockStack gap="050">
                       <Text as="span" fontWeight="semibold">
@@ -172,7 +183,7 @@ export default function Home() {
               items={recentOrders}
               emptyState={<Box padding="400">{t("home.recentOrders.empty")}</Box>}
               renderItem={(order) => (
-                <ResourceItem id={order.id} onClick={() => undefined} accessibilityLabel={order.name}>
+                <ResourceItem id={order.id} url={shopifyAdminUrl(order.id)} accessibilityLabel={order.name}>
                   <InlineStack align="space-between" blockAlign="center" wrap={false}>
                     <BlockStack gap="050">
                       <InlineStack gap="200">

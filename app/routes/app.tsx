@@ -19,23 +19,28 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const fromShopify = matchLocale(new URL(request.url).searchParams.get("locale"));
   // Shopify only passes ?locale= on the first load; remember it for later requests.
   const headers = fromShopify ? { "Set-Cookie": localeCookie(fromShopify) } : undefined;
-  return data({ apiKey: getEnv().SHOPIFY_API_KEY, locale }, { headers });
+  const env = getEnv();
+  return data({ apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL ?? null, locale }, { headers });
 };
 
 export default function App() {
-  const { apiKey, locale } = useLoaderData<typeof loader>();
+  const { apiKey, appBridgeUrl, locale } = useLoaderData<typeof loader>();
   const i18n = useMemo(() => createI18n(locale as Locale), [locale]);
   return (
-    <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations[locale as Locale]}>
-      <I18nextProvider i18n={i18n}>
-        <NavMenu>
-          <Link to="/app" rel="home">
-            {i18n.t("app.nav.home")}
-          </Link>
-        </NavMenu>
-        <Outlet />
-      </I18nextProvider>
-    </AppProvider>
+    <>
+      {/* Outside Shopify (the demo), App Bridge comes from the emulator; AppProvider's CDN copy then fails harmlessly. */}
+      {appBridgeUrl && <script src={appBridgeUrl} data-api-key={apiKey} />}
+      <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations[locale as Locale]}>
+        <I18nextProvider i18n={i18n}>
+          <NavMenu>
+            <Link to="/app" rel="home">
+              {i18n.t("app.nav.home")}
+            </Link>
+          </NavMenu>
+          <Outlet />
+        </I18nextProvider>
+      </AppProvider>
+    </>
   );
 }
 

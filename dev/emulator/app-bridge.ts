@@ -31,6 +31,14 @@ export function appBridgeScript(emulatorUrl: string): string {
     setTimeout(function () { el.remove(); }, options.duration || 5000);
     return 'toast-' + Date.now();
   }
+  // Shopify admin draws <ui-nav-menu> as the app's navigation beside the iframe; outside the admin,
+  // show it as a slim bar on top so the demo can be navigated the same way.
+  var style = document.createElement('style');
+  style.textContent = 'ui-nav-menu{display:flex;align-items:center;gap:20px;padding:0 20px;height:44px;background:#1a1a1a;font:13px/1 -apple-system,BlinkMacSystemFont,"San Francisco","Segoe UI",Roboto,sans-serif}' +
+    'ui-nav-menu::before{content:"Shopify admin · emulated";color:#8a8a8a;margin-right:4px}' +
+    'ui-nav-menu a{color:#e3e3e3;text-decoration:none;padding:6px 0;border-bottom:2px solid transparent}' +
+    'ui-nav-menu a[aria-current=page],ui-nav-menu a:hover{color:#fff;border-bottom-color:#fff}';
+  (document.head || document.documentElement).appendChild(style);
   var originalFetch = window.fetch.bind(window);
   window.fetch = function (input, init) {
     var url = new URL(typeof input === 'string' ? input : (input instanceof URL ? input.href : input.url), location.href);

@@ -101,6 +101,8 @@ export function customerView(store: Store, c: CustomerRecord) {
     defaultAddress: address,
     addresses: address ? [address] : [],
     emailMarketingConsent: consent(c.emailConsent),
+    defaultEmailAddress: c.email === null ? null : { __typename: "CustomerEmailAddress", emailAddress: c.email, marketingState: c.emailConsent?.marketingState ?? "NOT_SUBSCRIBED", marketingUnsubscribeUrl: `https://${store.shop.domain}/unsubscribe`, openTrackingLevel: "UNKNOWN", openTrackingUrl: `https://${store.shop.domain}/open-tracking` },
+    defaultPhoneNumber: c.phone === null ? null : { __typename: "CustomerPhoneNumber", phoneNumber: c.phone, marketingState: c.smsConsent?.marketingState ?? "NOT_SUBSCRIBED" },
     smsMarketingConsent: c.smsConsent && { ...consent(c.smsConsent), consentCollectedFrom: "OTHER" },
     verifiedEmail: c.verifiedEmail,
     validEmailAddress: c.email !== null,

@@ -5,9 +5,23 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 
-import { buildClientSchema, type GraphQLSchema, type IntrospectionQuery } from "graphql";
+import { buildClientSchema, extendSchema, parse, type GraphQLSchema, type IntrospectionQuery } from "graphql";
 
 export const ADMIN_SCHEMA_VERSION = "2025-01";
+
+/**
+ * Fields Shopify added after 2025-01 that replace fields deprecated in 2025-01. Each one is listed,
+ * with its changelog entry, in docs/decisions/004-admin-api-version-and-offline-schema.md; nothing else
+ * may be added here.
+ */
+export const SCHEMA_ADDITIONS = /* GraphQL */ `
+  extend type Customer {
+    "Added in 2025-04, replaces the deprecated Customer.email and Customer.emailMarketingConsent."
+    defaultEmailAddress: CustomerEmailAddress
+    "Added in 2025-04, replaces Customer.phone and Customer.smsMarketingConsent."
+    defaultPhoneNumber: CustomerPhoneNumber
+  }
+`;
 
 let cached: GraphQLSchema | undefined;
 
@@ -24,7 +38,7 @@ export function loadAdminSchemaSync(): GraphQLSchema {
     | { data: IntrospectionQuery }
     | IntrospectionQuery;
   const introspection = "data" in json ? json.data : json;
-  cached = buildClientSchema(introspection, { assumeValid: true });
+  cached = extendSchema(buildClientSchema(introspection, { assumeValid: true }), parse(SCHEMA_ADDITIONS), { assumeValid: true });
   return cached;
 }
 

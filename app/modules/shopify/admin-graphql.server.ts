@@ -99,28 +99,33 @@ export async function adminGraphql<T>(
   for (let attempt = 0; ; attempt++) {
     const wait = waitMsFor(shop, expectedCost);
     if (wait > 0) await sleep(wait);
+    let entries: GraphqlErrorEntry[];
+    let body: GraphqlBody<T> | undefined;
     try {
       const response = await admin.graphql(query, variables ? { variables } : undefined);
-      const body = (await response.json()) as GraphqlBody<T>;
+      body = (await response.json()) as GraphqlBody<T>;
       remember(shop, body.extensions?.cost?.throttleStatus);
-      if (!body.data) throw new AdminApiError("Admin API returned no data", "NO_DATA", body.errors);
-      return body.data;
+      if (body.data && !body.errors) return body.data;
+      // A plain client hands errors back in the body; the library's client throws them (below).
+      entries = Array.isArray(body.errors) ? (body.errors as GraphqlErrorEntry[]) : [];
+      if (entries.length === 0) {
+        const detail = typeof body.errors === "string" ? `: ${body.errors}` : "";
+        throw new AdminApiError(`Admin API answered ${response.status} without data${detail}`, response.status === 401 ? "UNAUTHORIZED" : "NO_DATA", body.errors);
+      }
     } catch (error) {
       if (error instanceof AdminApiError) throw error;
-      const { entries, body } = graphqlErrors(error);
+      ({ entries, body } = graphqlErrors(error) as { entries: GraphqlErrorEntry[]; body: GraphqlBody<T> | undefined });
+      if (entries.length === 0) throw error;
       remember(shop, body?.extensions?.cost?.throttleStatus);
-      const throttled = entries.some((entry) => entry.extensions?.code === "THROTTLED");
-      if (throttled && attempt < maxRetries) {
-        const requested = body?.extensions?.cost?.requestedQueryCost ?? expectedCost;
-        await sleep(Math.max(waitMsFor(shop, requested), 250 * 2 ** attempt));
-        continue;
-      }
-      if (entries.length > 0) {
-        const code = entries[0]?.extensions?.code ?? "GRAPHQL_ERROR";
-        throw new AdminApiError(entries.map((entry) => entry.message).join("; "), code, entries);
-      }
-      throw error;
     }
+    const throttled = entries.some((entry) => entry.extensions?.code === "THROTTLED");
+    if (throttled && attempt < maxRetries) {
+      const requested = body?.extensions?.cost?.requestedQueryCost ?? expectedCost;
+      await sleep(Math.max(waitMsFor(shop, requested), 250 * 2 ** attempt));
+      continue;
+    }
+    const code = entries[0]?.extensions?.code ?? "GRAPHQL_ERROR";
+    throw new AdminApiError(entries.map((entry) => entry.message).join("; "), code, entries);
   }
 }
 
