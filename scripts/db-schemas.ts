@@ -77,7 +77,40 @@ function main() {
 }
 
 /** `prisma generate` for both schemas into app/generated/prisma/{sqlite,postgres}, offline. */
+/**
+ * `@shopify/shopify-app-session-storage-prisma` requires `@prisma/client`, whose entry re-exports
+ * `node_modules/.prisma/client/default`. Prisma's own postinstall (not run: it downloads engines)
+ * would write a placeholder there; this writes ours. The app never uses it - it constructs the
+ * generated client from app/generated/prisma and hands it to the session storage - but the
+ * library reads `Prisma.PrismaClientKnownRequestError` from it when it retries.
+ */
+function writeDefaultClientPlaceholder() {
+  const dir = path.join(root, "node_modules/.prisma/client");
+  mkdirSync(dir, { recursive: true });
+  const js = `"use strict";
+// Written by scripts/db-schemas.ts (npm postinstall). The app's Prisma clients live in app/generated/prisma.
+const runtime = require("@prisma/client/runtime/client");
+class PrismaClient {
+  constructor() {
+    throw new Error("Construct the generated client from app/generated/prisma (see app/db.server.ts), not @prisma/client.");
+  }
+}
+const Prisma = {
+  PrismaClientKnownRequestError: runtime.PrismaClientKnownRequestError,
+  PrismaClientUnknownRequestError: runtime.PrismaClientUnknownRequestError,
+  PrismaClientValidationError: runtime.PrismaClientValidationError,
+};
+module.exports = { PrismaClient, Prisma, default: { PrismaClient, Prisma } };
+`;
+  const dts = "export declare const PrismaClient: any;\nexport declare const Prisma: any;\n";
+  for (const name of ["default", "index"]) {
+    writeFileSync(path.join(dir, `${name}.js`), js);
+    writeFileSync(path.join(dir, `${name}.d.ts`), dts);
+  }
+}
+
 export function generateClients() {
+  writeDefaultClientPlaceholder();
   for (const schema of [SQLITE_SCHEMA, POSTGRES_SCHEMA]) {
     // DATABASE_URL only steers prisma.config.ts's adapter; generate never connects.
     runPrisma(["generate", "--schema", path.relative(root, schema)], { DATABASE_URL: "file::memory:" });
