@@ -49,7 +49,7 @@ step("unit and integration tests (SQLite)", "npx", ["vitest", "run"], { TEST_DB:
 
 const postgresProblem = await postgresReachable();
 if (postgresProblem) skipOrFail("PostgreSQL suite", `no PostgreSQL at ${postgresUrl} (${postgresProblem})`);
-else step("database and integration tests (PostgreSQL)", "npx", ["vitest", "run", "test/db", "test/integration"], { TEST_DB: "postgres", TEST_POSTGRES_URL: postgresUrl });
+else step("database and integration tests (PostgreSQL)", "npx", ["vitest", "run", "test/db", "test/integration", "test/jobs"], { TEST_DB: "postgres", TEST_POSTGRES_URL: postgresUrl });
 
 if (!existsSync(chromium)) skipOrFail("browser tests", `no Chromium at ${chromium} (apt-get install chromium)`);
 else step("browser tests (Chromium against the demo)", "npx", ["vitest", "run", "--config", "vitest.browser.config.ts"], { CHROMIUM_PATH: chromium });

@@ -1,0 +1,65 @@
+// The one job abstraction (decision 006). Two drivers implement it: the embedded database driver
+// (the Job table; SQLite default, also PostgreSQL) and pg-boss on PostgreSQL for several instances.
+// Delivery is at least once: a handler must be idempotent, and the app makes every job so
+// (webhook events carry their own processed state, imports resume from their SyncRun).
+
+/** The jobs the app runs. The payload of each is JSON. */
+export interface JobPayloads {
+  /** Apply one recorded webhook event (WebhookEvent.id). */
+  "webhook.process": { eventId: string };
+  /** Run or resume the initial import of a shop (SyncRun.id). */
+  "sync.import": { runId?: string };
+  /** Pull what changed since the last sync and repair what missed webhooks left stale. */
+  "sync.reconcile": { since?: string };
+}
+
+export type JobName = keyof JobPayloads;
+
+export interface Job<N extends JobName = JobName> {
+  id: string;
+  name: N;
+  shop: string | null;
+  payload: JobPayloads[N];
+  /** 1 on the first run. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type JobHandler<N extends JobName = JobName> = (job: Job<N>) => Promise<void>;
+export type JobHandlers = { [N in JobName]?: JobHandler<N> };
+
+export interface EnqueueOptions {
+  /** Jobs of one shop never run more than `perShopConcurrency` at a time, and shops take turns. */
+  shop?: string;
+  runAt?: Date;
+  /** At most one queued-or-running job per key: enqueueing a second returns null. */
+  uniqueKey?: string;
+  /** Default 8; failed runs retry with exponential backoff until then, then the job is dead. */
+  maxAttempts?: number;
+}
+
+export interface WorkerOptions {
+  /** Jobs this process runs at once (default 4). */
+  concurrency?: number;
+  /** Jobs of one shop this process runs at once (default 1), so one shop cannot starve the others. */
+  perShopConcurrency?: number;
+  pollIntervalMs?: number;
+  /** A running job whose worker stops renewing its lease for this long is run again (default 30 s). */
+  leaseMs?: number;
+}
+
+export type JobStatus = "queued" | "running" | "completed" | "failed" | "dead" | "cancelled";
+
+export interface JobQueue {
+  readonly driver: "database" | "pg-boss";
+  /** Returns the job id, or null when `uniqueKey` already has a queued or running job. */
+  enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: EnqueueOptions): Promise<string | null>;
+  /** Starts consuming with these handlers until stop(). */
+  work(handlers: JobHandlers, options?: WorkerOptions): Promise<void>;
+  /** Cancels every queued job of a shop (app/uninstalled); returns how many. */
+  cancelShop(shop: string): Promise<number>;
+  /** Jobs per status, for health and tests. */
+  counts(shop?: string): Promise<Partial<Record<JobStatus, number>>>;
+  /** Stops taking jobs and waits for the running ones to finish. */
+  stop(): Promise<void>;
+}
