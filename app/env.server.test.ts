@@ -19,6 +19,8 @@ describe("parseEnv", () => {
     { title: "app url not a url", patch: { SHOPIFY_APP_URL: "localhost" }, message: /SHOPIFY_APP_URL Invalid url/ },
     { title: "unknown database", patch: { DATABASE_URL: "mysql://x" }, message: /DATABASE_URL must start with file:/ },
     { title: "emulator url malformed", patch: { SHOPIFY_ADMIN_API_URL: "nope" }, message: /SHOPIFY_ADMIN_API_URL/ },
+    { title: "pg-boss on SQLite", patch: { JOB_DRIVER: "pg-boss" }, message: /JOB_DRIVER pg-boss needs DATABASE_URL/ },
+    { title: "unknown job driver", patch: { JOB_DRIVER: "bullmq" }, message: /JOB_DRIVER/ },
   ])("$title is refused with the variable's name", ({ patch, message }) => {
     expect(() => parseEnv({ ...valid, ...patch })).toThrowError(EnvError);
     expect(() => parseEnv({ ...valid, ...patch })).toThrowError(message);

@@ -22,6 +22,17 @@ export const envSchema = z.object({
   // Serves App Bridge from the emulator instead of Shopify's CDN (demo and browser tests). Unset in production.
   APP_BRIDGE_URL: url.optional(),
   LOG_LEVEL: z.enum(["error", "warn", "info", "debug"]).default("info"),
+  // Background jobs (decision 006): "database" (embedded, default) or "pg-boss" (PostgreSQL, several instances).
+  JOB_DRIVER: z.enum(["database", "pg-boss"]).default("database"),
+  // "embedded": the web process also runs the worker (one machine); "off": run `npm run worker` separately.
+  JOB_WORKER: z.enum(["embedded", "off"]).optional(),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Minutes between reconciliation runs per shop (repairs what missed webhooks left stale).
+  RECONCILE_EVERY_MINUTES: z.coerce.number().int().min(1).default(15),
+}).superRefine((env, context) => {
+  if (env.JOB_DRIVER === "pg-boss" && !/^postgres(ql)?:/.test(env.DATABASE_URL)) {
+    context.addIssue({ code: z.ZodIssueCode.custom, path: ["JOB_DRIVER"], message: "pg-boss needs DATABASE_URL to be a postgresql:// URL" });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -7,17 +7,22 @@ import { useTranslation } from "react-i18next";
 import { resolveLocale } from "~/i18n/i18n";
 import { formatMoney } from "~/modules/money/money";
 import { getShopOverview } from "~/modules/shops/shops.server";
+import { getSyncHealth } from "~/modules/shops/sync-health.server";
+import { estimateRemaining } from "~/modules/sync/import-progress";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const locale = resolveLocale(request);
-  const overview = await getShopOverview({ shop: session.shop });
+  const [overview, health] = await Promise.all([getShopOverview({ shop: session.shop }), getSyncHealth({ shop: session.shop })]);
   const currency = overview.shop?.currencyCode ?? "USD";
   const money = (minor: bigint, code = currency) => formatMoney(minor, code, locale);
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: overview.shop?.ianaTimezone ?? "UTC" });
   const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: overview.shop?.ianaTimezone ?? "UTC" });
   const run = overview.lastRun;
+  // Reconciliation moves lastSyncedAt on after the import.
+  const lastSynced = overview.shop?.lastSyncedAt ?? run?.finishedAt ?? null;
+  const count = (value: number) => value.toLocaleString(locale);
   return {
     shopName: overview.shop?.name ?? session.shop,
     stats: {
@@ -33,9 +38,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
           imported: run.objectsImported,
           total: run.objectsTotal,
           error: run.error,
-          finishedAt: run.finishedAt ? dateTime.format(run.finishedAt) : null,
+          finishedAt: lastSynced ? dateTime.format(lastSynced) : null,
+          secondsLeft: estimateRemaining(run, new Date()),
         }
       : null,
+    health: {
+      status: health.health,
+      applied: count(health.webhooks.applied),
+      waiting: count(health.webhooks.waiting),
+      rejected: count(health.webhooks.rejected),
+      lastReconcile: health.lastReconcile?.finishedAt ? { time: dateTime.format(health.lastReconcile.finishedAt), repaired: health.lastReconcile.repaired } : null,
+    },
     topCustomers: overview.topCustomers.map((customer) => ({
       id: customer.shopifyId,
       name: customer.displayName || [customer.firstName, customer.lastName].filter(Boolean).join(" "),
@@ -54,10 +67,54 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-function SyncCard({ sync }: { sync: ReturnType<typeof useLoaderData<typeof loader>>["sync"] }) {
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function TimeLeft({ seconds }: { seconds: number | null }) {
+  const { t } = useTranslation();
+  let text;
+  if (seconds === null) text = t("home.sync.estimating");
+  else if (seconds < 60) text = t("home.sync.lessThanMinute");
+  else if (seconds < 5400) text = t("home.sync.minutesLeft", { count: Math.round(seconds / 60) });
+  else text = t("home.sync.hoursLeft", { count: Math.round(seconds / 3600) });
+  return (
+    <Text as="span" tone="subdued">
+      {text}
+    </Text>
+  );
+}
+
+const HEALTH_TONE = { healthy: "success", behind: "warning", rejected: "critical" } as const;
+
+function SyncHealth({ health }: { health: LoaderData["health"] }) {
+  const { t } = useTranslation();
+  return (
+    <BlockStack gap="100">
+      <InlineStack gap="200" blockAlign="center">
+        <Badge tone={HEALTH_TONE[health.status]}>{t(`home.sync.health.${health.status}`)}</Badge>
+        <Text as="span" tone="subdued">
+          {t("home.sync.webhooks", { applied: health.applied, waiting: health.waiting, rejected: health.rejected })}
+        </Text>
+      </InlineStack>
+      {health.status !== "healthy" ? (
+        <Text as="p" tone="subdued" variant="bodySm">
+          {t(`home.sync.${health.status}Help`)}
+        </Text>
+      ) : null}
+      {health.lastReconcile ? (
+        <Text as="p" tone="subdued" variant="bodySm">
+          {health.lastReconcile.repaired > 0
+            ? t("home.sync.reconciled", { count: health.lastReconcile.repaired, time: health.lastReconcile.time })
+            : t("home.sync.reconciledNone", { time: health.lastReconcile.time })}
+        </Text>
+      ) : null}
+    </BlockStack>
+  );
+}
+
+function SyncCard({ sync, health }: { sync: LoaderData["sync"]; health: LoaderData["health"] }) {
   const { t } = useTranslation();
   const revalidator = useRevalidator();
-  const running = sync?.status === "running";
+  const running = sync?.status === "running" || sync === null;
   useEffect(() => {
     if (!running) return;
     const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
@@ -71,21 +128,27 @@ function SyncCard({ sync }: { sync: ReturnType<typeof useLoaderData<typeof loade
     body = (
       <BlockStack gap="200">
         <Text as="p">{t("home.sync.running", { resource: t(`home.sync.resources.${sync.resource ?? "customers"}`) })}</Text>
-        <ProgressBar progress={percent} />
-        <Text as="p" tone="subdued">
-          {t("home.sync.progress", { imported: sync.imported.toLocaleString(), total: sync.total.toLocaleString() })}
-        </Text>
+        <ProgressBar progress={percent} tone="primary" />
+        <InlineStack align="space-between">
+          <Text as="span" tone="subdued">
+            {t("home.sync.progress", { imported: sync.imported.toLocaleString(), total: sync.total.toLocaleString() })}
+          </Text>
+          <TimeLeft seconds={sync.secondsLeft} />
+        </InlineStack>
       </BlockStack>
     );
   } else if (sync.status === "failed") body = <Text as="p" tone="critical">{t("home.sync.failed", { error: sync.error })}</Text>;
   else
     body = (
-      <InlineStack gap="200" blockAlign="center">
-        <Badge tone="success">{t("home.sync.completed")}</Badge>
-        <Text as="span" tone="subdued">
-          {t("home.sync.lastSynced", { time: sync.finishedAt })}
-        </Text>
-      </InlineStack>
+      <BlockStack gap="200">
+        <InlineStack gap="200" blockAlign="center">
+          <Badge tone="success">{t("home.sync.completed")}</Badge>
+          <Text as="span" tone="subdued">
+            {t("home.sync.lastSynced", { time: sync.finishedAt })}
+          </Text>
+        </InlineStack>
+        <SyncHealth health={health} />
+      </BlockStack>
     );
   return (
     <Card>
@@ -126,13 +189,13 @@ function Stat({ label, value, help }: { label: string; value: string; help?: str
 }
 
 export default function Home() {
-  const { shopName, stats, sync, topCustomers, recentOrders } = useLoaderData<typeof loader>();
+  const { shopName, stats, sync, health, topCustomers, recentOrders } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   return (
     <Page title={t("home.title")} subtitle={t("home.subtitle", { shop: shopName })}>
       <Layout>
         <Layout.Section>
-          <SyncCard sync={sync} />
+          <SyncCard sync={sync} health={health} />
         </Layout.Section>
         <Layout.Section>
           <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">

@@ -36,6 +36,7 @@ export default function App() {
             <Link to="/app" rel="home">
               {i18n.t("app.nav.home")}
             </Link>
+            <Link to="/app/privacy">{i18n.t("app.nav.privacy")}</Link>
           </NavMenu>
           <Outlet />
         </I18nextProvider>

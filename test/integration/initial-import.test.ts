@@ -9,7 +9,7 @@ import { runInitialImport } from "~/modules/sync/initial-import.server";
 import { getTestDatabase } from "../support/db";
 
 const SHOP = "import-shop.myshopify.com";
-const { prisma, reset } = await getTestDatabase();
+const { prisma, reset, url } = await getTestDatabase();
 let emulator: Emulator;
 let admin: AdminGraphql;
 
@@ -37,7 +37,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-const importOnce = () => runInitialImport({ shop: SHOP, admin, db: prisma, currencyCode: "USD", pollIntervalMs: 20 });
+const importOnce = () => runInitialImport({ shop: SHOP, admin, db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 20 });
 
 describe("initial import", () => {
   test("copies every customer and order with exact money, then records the sync", async () => {
@@ -63,6 +63,10 @@ describe("initial import", () => {
     expect(lines.map((line) => line.quantity).sort()).toEqual(order.lines.map((line) => line.quantity).sort());
     expect(lines.map((line) => line.unitPriceMinor).sort()).toEqual(order.lines.map((line) => BigInt(line.unitCents)).sort());
 
+    const refunds = Array.from({ length: store.orderCount }, (_, index) => store.getOrder(index)!.refunds.length).reduce((sum, count) => sum + count, 0);
+    expect(refunds).toBeGreaterThan(0);
+    expect(await prisma.refund.count({ where: { shop: SHOP } })).toBe(refunds);
+
     const run = await prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run.status).toBe("completed");
     expect(run.objectsImported).toBe(run.objectsTotal);
@@ -76,5 +80,6 @@ describe("initial import", () => {
     expect(await prisma.customer.count({ where: { shop: SHOP } })).toBe(store.customerCount);
     expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(store.orderCount);
     expect(await prisma.orderLine.count({ where: { shop: SHOP } })).toBe(linesBefore);
+    expect(await prisma.syncRun.count({ where: { shop: SHOP, status: "completed" } })).toBe(2);
   });
 });

@@ -15,6 +15,12 @@ export interface JobPayloads {
 
 export type JobName = keyof JobPayloads;
 
+/** Every job name at run time (the pg-boss driver creates one queue per name). */
+export const JOB_NAMES = ["webhook.process", "sync.import", "sync.reconcile"] as const satisfies readonly JobName[];
+// Fails to compile when a job is added to JobPayloads but not to JOB_NAMES.
+type MissingJobName = Exclude<JobName, (typeof JOB_NAMES)[number]>;
+const _allJobNamesListed: MissingJobName extends never ? true : MissingJobName = true;
+
 export interface Job<N extends JobName = JobName> {
   id: string;
   name: N;
@@ -54,12 +60,17 @@ export interface JobQueue {
   readonly driver: "database" | "pg-boss";
   /** Returns the job id, or null when `uniqueKey` already has a queued or running job. */
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: EnqueueOptions): Promise<string | null>;
-  /** Starts consuming with these handlers until stop(). */
+  /**
+   * Starts consuming with these handlers until stop(); resolves once the worker runs (not when it
+   * ends). A job whose name has no handler fails with an error naming it. One worker per queue object.
+   */
   work(handlers: JobHandlers, options?: WorkerOptions): Promise<void>;
-  /** Cancels every queued job of a shop (app/uninstalled); returns how many. */
+  /** Cancels every queued job of a shop, including failed ones awaiting a retry (app/uninstalled); returns how many. */
   cancelShop(shop: string): Promise<number>;
   /** Jobs per status, for health and tests. */
   counts(shop?: string): Promise<Partial<Record<JobStatus, number>>>;
   /** Stops taking jobs and waits for the running ones to finish. */
   stop(): Promise<void>;
+  /** stop(), then releases what the queue opened itself (pg-boss's pool; never a PrismaClient it was given). */
+  close(): Promise<void>;
 }

@@ -1,12 +1,19 @@
 // Money as integer minor units (bigint) with an ISO currency code; never floats.
 
+// Intl's lookup costs microseconds and the import converts millions of amounts: once per currency.
+const exponents = new Map<string, number>();
+
 /** Decimal places a currency uses, from the platform's own ISO 4217 data (JPY 0, USD 2, KWD 3). */
 export function currencyExponent(currencyCode: string): number {
+  let exponent = exponents.get(currencyCode);
+  if (exponent !== undefined) return exponent;
   try {
-    return new Intl.NumberFormat("en", { style: "currency", currency: currencyCode }).resolvedOptions().maximumFractionDigits ?? 2;
+    exponent = new Intl.NumberFormat("en", { style: "currency", currency: currencyCode }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
-    return 2;
+    exponent = 2;
   }
+  if (exponents.size < 1000) exponents.set(currencyCode, exponent); // bounded: codes come from outside
+  return exponent;
 }
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;

@@ -104,6 +104,7 @@ export const ORDERS_BULK_QUERY = `#graphql
           cancelledAt
           createdAt
           updatedAt
+          refunds { id createdAt note totalRefundedSet { shopMoney { amount currencyCode } } }
           lineItems {
             edges {
               node {

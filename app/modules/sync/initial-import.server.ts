@@ -1,20 +1,22 @@
-// Initial import: one bulk operation per resource, its JSONL streamed line by line into the
-// database in batches, progress recorded on a SyncRun the home page reads.
-import { createInterface } from "node:readline";
-import { Readable } from "node:stream";
-
-import type { PrismaClient } from "../../db.server";
+// Initial import: one bulk operation per resource, its JSONL streamed line by line (memory stays
+// flat whatever the file size) into the database through the driver in batches. Each batch commits
+// together with the SyncRun's resume state, so a stopped import resumes where it stopped.
+import { DEFAULT_DATABASE_URL, type PrismaClient } from "../../db.server";
 import { adminGraphql, AdminApiError, assertNoUserErrors, type AdminGraphql, type UserError } from "../shopify/admin-graphql.server";
 import { BULK_OPERATION_STATUS, CUSTOMERS_BULK_QUERY, ORDERS_BULK_QUERY, PRODUCTS_BULK_QUERY, RUN_BULK_QUERY } from "./bulk-documents";
-import { toBulkRow, type BulkRow } from "./bulk-rows";
+import { toBulkRows, type BulkRow } from "./bulk-rows";
+import { openBulkWriter, type BulkWriter, type RunProgress } from "./bulk-writer.server";
 
-const RESOURCES = [
+export const IMPORT_RESOURCES = [
   { resource: "products", query: PRODUCTS_BULK_QUERY },
   { resource: "customers", query: CUSTOMERS_BULK_QUERY },
   { resource: "orders", query: ORDERS_BULK_QUERY },
 ] as const;
 
-const BATCH_SIZE = 500;
+// Rows per transaction. Each commit rewrites every index page the batch touched, so larger batches
+// write far less (measured: 5,000 rows 26k rows/s, 25,000 rows 47k rows/s on SQLite); 20,000 rows
+// hold SQLite's write lock for a few hundred ms, well inside the app's 5 s busy timeout.
+const DEFAULT_BATCH_SIZE = 20_000;
 
 interface BulkOperation {
   id: string;
@@ -24,15 +26,34 @@ interface BulkOperation {
   url: string | null;
 }
 
+export interface ImportProgress extends RunProgress {
+  batches: number;
+}
+
 export interface ImportOptions {
   shop: string;
   admin: AdminGraphql;
   db: PrismaClient;
   currencyCode: string;
   pollIntervalMs?: number;
+  /** The database `db` points at, for the driver connection; default DATABASE_URL. */
+  databaseUrl?: string;
+  /** Resume this SyncRun where it stopped instead of starting a new one. */
+  runId?: string;
+  batchSize?: number;
+  /** Called after each batch has committed (tests stop an import half-way here). */
+  onBatchCommitted?: (progress: ImportProgress) => void | Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The download of a bulk result failed (e.g. its URL expired after 7 days): run the query again. */
+export class BulkDownloadError extends Error {
+  constructor(public readonly status: number) {
+    super(`Could not download bulk result (HTTP ${status})`);
+    this.name = "BulkDownloadError";
+  }
+}
 
 async function startBulkQuery({ shop, admin }: ImportOptions, query: string, pollIntervalMs: number): Promise<string> {
   for (;;) {
@@ -51,84 +72,188 @@ async function startBulkQuery({ shop, admin }: ImportOptions, query: string, pol
   }
 }
 
-async function waitForBulkOperation({ shop, admin }: ImportOptions, id: string, pollIntervalMs: number): Promise<BulkOperation> {
+/**
+ * Polls until the operation completes, reporting its growing objectCount. Returns null when it
+ * can no longer be used (gone, failed, cancelled, expired) and `orNull` is set; throws otherwise.
+ */
+async function waitForBulkOperation(options: ImportOptions, id: string, pollIntervalMs: number, onCount: (count: number) => Promise<void>, orNull = false): Promise<BulkOperation | null> {
+  let reported = -1;
   for (;;) {
-    const { node } = await adminGraphql<{ node: BulkOperation | null }>({ shop, admin }, BULK_OPERATION_STATUS, { id });
-    if (!node) throw new AdminApiError(`Bulk operation ${id} not found`, "NOT_FOUND");
+    const { node } = await adminGraphql<{ node: BulkOperation | null }>({ shop: options.shop, admin: options.admin }, BULK_OPERATION_STATUS, { id });
+    if (!node) {
+      if (orNull) return null;
+      throw new AdminApiError(`Bulk operation ${id} not found`, "NOT_FOUND");
+    }
+    const count = Number(node.objectCount);
+    if (count !== reported) await onCount((reported = count));
     if (node.status === "COMPLETED") return node;
     if (["FAILED", "CANCELED", "EXPIRED"].includes(node.status)) {
+      if (orNull) return null;
       throw new AdminApiError(`Bulk operation ${id} ended ${node.status} (${node.errorCode ?? "no error code"})`, node.status);
     }
     await sleep(pollIntervalMs);
   }
 }
 
-/** Streams JSONL from a URL without holding the file in memory. */
-export async function* readJsonLines(url: string): AsyncGenerator<Record<string, unknown>> {
+/** JSONL lines of a URL, streamed: only one network chunk and one partial line are held at a time. */
+export async function* readLines(url: string): AsyncGenerator<string> {
   const response = await fetch(url);
-  if (!response.ok || !response.body) throw new Error(`Could not download bulk result (${response.status})`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as never), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim()) yield JSON.parse(line) as Record<string, unknown>;
-  }
-}
-
-type Batches = { [K in BulkRow["table"]]: Extract<BulkRow, { table: K }>["row"][] };
-
-const emptyBatches = (): Batches => ({ customer: [], product: [], variant: [], order: [], orderLine: [] });
-
-/** Replaces each batch's rows in one transaction, so a re-run converges on the store's data. */
-async function writeBatches(db: PrismaClient, shop: string, batches: Batches) {
-  const ids = (rows: { shopifyId: string }[]) => rows.map((row) => row.shopifyId);
-  await db.$transaction([
-    db.customer.deleteMany({ where: { shop, shopifyId: { in: ids(batches.customer) } } }),
-    db.customer.createMany({ data: batches.customer }),
-    db.product.deleteMany({ where: { shop, shopifyId: { in: ids(batches.product) } } }),
-    db.product.createMany({ data: batches.product }),
-    db.productVariant.deleteMany({ where: { shop, shopifyId: { in: ids(batches.variant) } } }),
-    db.productVariant.createMany({ data: batches.variant }),
-    db.order.deleteMany({ where: { shop, shopifyId: { in: ids(batches.order) } } }),
-    db.order.createMany({ data: batches.order }),
-    db.orderLine.deleteMany({ where: { shop, shopifyId: { in: ids(batches.orderLine) } } }),
-    db.orderLine.createMany({ data: batches.orderLine }),
-  ]);
-}
-
-export async function runInitialImport(options: ImportOptions): Promise<string> {
-  const { shop, db, currencyCode, pollIntervalMs = 1000 } = options;
-  const run = await db.syncRun.create({ data: { shop, kind: "initial", status: "running" } });
-  try {
-    let imported = 0;
-    for (const { resource, query } of RESOURCES) {
-      const operationId = await startBulkQuery(options, query, pollIntervalMs);
-      await db.syncRun.update({ where: { id: run.id }, data: { bulkOperationId: operationId, resource } });
-      const operation = await waitForBulkOperation(options, operationId, pollIntervalMs);
-      await db.syncRun.update({ where: { id: run.id }, data: { objectsTotal: { increment: Number(operation.objectCount) } } });
-      if (!operation.url) continue; // an empty store has no file
-
-      let batches = emptyBatches();
-      let pending = 0;
-      const flush = async () => {
-        await writeBatches(db, shop, batches);
-        imported += pending;
-        await db.syncRun.update({ where: { id: run.id }, data: { objectsImported: imported } });
-        batches = emptyBatches();
-        pending = 0;
-      };
-      for await (const object of readJsonLines(operation.url)) {
-        const mapped = toBulkRow(shop, object, currencyCode);
-        if (!mapped) continue;
-        (batches[mapped.table] as unknown[]).push(mapped.row);
-        if (++pending >= BATCH_SIZE) await flush();
-      }
-      await flush();
+  if (!response.ok || !response.body) throw new BulkDownloadError(response.status);
+  const decoder = new TextDecoder();
+  let rest = "";
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    const text = rest + decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+      if (end > start) yield text.slice(start, end);
+      start = end + 1;
     }
-    await db.syncRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt: new Date() } });
-    await db.shop.update({ where: { shop }, data: { lastSyncedAt: new Date() } });
+    rest = text.slice(start);
+  }
+  rest += decoder.decode();
+  if (rest.trim()) yield rest;
+}
+
+/** Streams JSONL objects from a URL without holding the file in memory. */
+export async function* readJsonLines(url: string): AsyncGenerator<Record<string, unknown>> {
+  for await (const line of readLines(url)) if (line.trim()) yield JSON.parse(line) as Record<string, unknown>;
+}
+
+interface RunState extends RunProgress {
+  done: Set<string>;
+  batches: number;
+}
+
+/** Imports one resource's file, skipping the first `skip` lines (committed by an earlier attempt). */
+async function importFile(options: ImportOptions, writer: BulkWriter, state: RunState, url: string, skip: number) {
+  const { shop, currencyCode, batchSize = DEFAULT_BATCH_SIZE } = options;
+  const base = state.objectsImported - state.linesProcessed; // objects of the resources already done
+  let line = 0;
+  let committedLines = skip;
+  let batch: BulkRow[] = [];
+  // One write in flight while the next batch is parsed: PostgreSQL works while Node parses.
+  let inflight: Promise<unknown> | null = null;
+  const settle = async () => {
+    const outcome = await inflight;
+    inflight = null;
+    if (outcome instanceof Error) throw outcome;
+  };
+  const flush = async () => {
+    if (line === committedLines) return;
+    await settle();
+    const progress: RunProgress = { ...state, linesProcessed: line, objectsImported: base + line, resourcesDone: [...state.done].join(",") };
+    const rows = batch;
+    batch = [];
+    committedLines = line;
+    // Settled to a value (never rejected) so an error waits for settle() instead of going unhandled.
+    inflight = writer
+      .write(rows, progress)
+      .then(async () => {
+        state.linesProcessed = progress.linesProcessed;
+        state.objectsImported = progress.objectsImported;
+        state.batches += 1;
+        await options.onBatchCommitted?.({ ...progress, batches: state.batches });
+        return null;
+      })
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  };
+  for await (const text of readLines(url)) {
+    line += 1;
+    if (line <= skip) continue;
+    for (const row of toBulkRows(shop, JSON.parse(text) as Record<string, unknown>, currencyCode)) batch.push(row);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  await settle();
+}
+
+async function importResource(options: ImportOptions, writer: BulkWriter, state: RunState, resource: string, query: string) {
+  const { db, pollIntervalMs = 1000 } = options;
+  const runId = state.runId;
+  const reportCount = (count: number) =>
+    db.syncRun.update({ where: { id: runId }, data: { objectsTotal: state.objectsImported - state.linesProcessed + count, heartbeatAt: new Date() } }).then(() => undefined);
+
+  // Resuming this resource: its bulk operation may still be usable.
+  if (state.resource === resource && state.bulkOperationId) {
+    const operation = await waitForBulkOperation(options, state.bulkOperationId, pollIntervalMs, reportCount, true);
+    if (operation && !operation.url) return; // completed with nothing in it
+    if (operation?.url) {
+      try {
+        await importFile(options, writer, state, operation.url, state.linesProcessed);
+        return;
+      } catch (error) {
+        if (!(error instanceof BulkDownloadError)) throw error;
+      }
+    }
+  }
+
+  // A fresh bulk operation: forget this resource's partial count (its rows are upserted again).
+  state.objectsImported -= state.resource === resource ? state.linesProcessed : 0;
+  state.linesProcessed = 0;
+  state.resource = resource;
+  state.bulkOperationId = null;
+  const operationId = await startBulkQuery(options, query, pollIntervalMs);
+  state.bulkOperationId = operationId;
+  await db.syncRun.update({
+    where: { id: runId },
+    data: { resource, bulkOperationId: operationId, linesProcessed: 0, objectsImported: state.objectsImported, heartbeatAt: new Date() },
+  });
+  const operation = (await waitForBulkOperation(options, operationId, pollIntervalMs, reportCount))!;
+  if (operation.url) await importFile(options, writer, state, operation.url, 0);
+}
+
+/**
+ * Imports the shop's products, customers and orders (with their lines and refunds), or resumes
+ * `options.runId` where it stopped. Returns the SyncRun id. Re-running is idempotent.
+ */
+export async function runInitialImport(options: ImportOptions): Promise<string> {
+  const { shop, db } = options;
+  const run = options.runId
+    ? await db.syncRun.findFirstOrThrow({ where: { id: options.runId, shop, kind: "initial" } })
+    : await db.syncRun.create({ data: { shop, kind: "initial", status: "running", heartbeatAt: new Date() } });
+  if (run.status === "completed") return run.id;
+  if (options.runId) await db.syncRun.update({ where: { id: run.id }, data: { status: "running", error: null, finishedAt: null, heartbeatAt: new Date() } });
+
+  const state: RunState = {
+    runId: run.id,
+    resource: run.resource,
+    bulkOperationId: run.bulkOperationId,
+    linesProcessed: run.linesProcessed,
+    objectsImported: run.objectsImported,
+    resourcesDone: run.resourcesDone,
+    done: new Set(run.resourcesDone.split(",").filter(Boolean)),
+    batches: 0,
+  };
+  const writer = await openBulkWriter(options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, { workerThread: true });
+  try {
+    // An archive holding only this shop (a first install, or this import resumed) loads without
+    // its secondary indexes and builds them once at the end; else they are kept (and repaired).
+    await writer.deferIndexes(shop);
+    for (const { resource, query } of IMPORT_RESOURCES) {
+      if (state.done.has(resource)) continue;
+      await importResource(options, writer, state, resource, query);
+      state.done.add(resource);
+      state.resource = null;
+      state.bulkOperationId = null;
+      state.linesProcessed = 0;
+      await db.syncRun.update({
+        where: { id: run.id },
+        data: { resourcesDone: [...state.done].join(","), resource: null, bulkOperationId: null, linesProcessed: 0, objectsImported: state.objectsImported, heartbeatAt: new Date() },
+      });
+    }
+    // Before "completed": a run killed while building them is resumed, and builds them again.
+    await writer.restoreIndexes();
+    const finishedAt = new Date();
+    await db.syncRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt, heartbeatAt: finishedAt } });
+    await db.shop.updateMany({ where: { shop }, data: { lastSyncedAt: finishedAt } });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await db.syncRun.update({ where: { id: run.id }, data: { status: "failed", error: message, finishedAt: new Date() } });
+    await db.syncRun.update({ where: { id: run.id }, data: { status: "failed", error: message, finishedAt: new Date() } }).catch(() => undefined);
     throw error;
+  } finally {
+    // Success or failure, the indexes are back before the writer lets go: only a killed process
+    // leaves them dropped, and the next import (its resume, or any shop's) rebuilds them.
+    await writer.restoreIndexes().finally(() => writer.close());
   }
   return run.id;
 }

@@ -1,25 +1,51 @@
-// Shared body of every webhook route: verify (401 on a bad signature, via the Shopify library),
-// record the event, then run the topic's inline handler if it has one.
+// Shared body of every webhook route. Shopify allows 5 s, so the request only verifies the
+// signature (the library answers 401 and stores nothing when it is wrong), records the event
+// durably (deduplicated by event id) and queues it; a background worker applies it.
 import { prisma } from "../../db.server";
 import { authenticate } from "../../shopify.server";
-import { recordUninstall } from "../shops/shops.server";
+import { jobQueue } from "../jobs/index.server";
+import { uninstallShop } from "../privacy/privacy.server";
 import { markWebhookProcessed, recordWebhookEvent, type VerifiedWebhook } from "./webhook-events.server";
 
-type InlineHandler = (webhook: VerifiedWebhook) => Promise<void>;
-
-// Topics that must take effect at once; everything else waits for the sync worker (issue 3).
-const inlineHandlers: Record<string, InlineHandler> = {
-  APP_UNINSTALLED: ({ shop }) => recordUninstall({ shop }),
-};
+/** Queues the processing of a recorded event; the key makes a second enqueue of one event a no-op. */
+export function enqueueWebhookEvent(eventId: string, shop: string) {
+  return jobQueue().enqueue("webhook.process", { eventId }, { shop, uniqueKey: `webhook:${eventId}` });
+}
 
 export async function handleWebhookRequest(request: Request): Promise<Response> {
+  // Keep the text: the library parses the body with JSON.parse, which rounds ids beyond 2^53.
+  const rawBody = await request.clone().text();
   const { shop, topic, webhookId, eventId, apiVersion, triggeredAt, payload } = await authenticate.webhook(request);
-  const webhook: VerifiedWebhook = { shop, topic: String(topic), webhookId, eventId, apiVersion, triggeredAt, payload };
+  const webhook: VerifiedWebhook = { shop, topic: String(topic), webhookId, eventId, apiVersion, triggeredAt, payload, rawBody };
   const recorded = await recordWebhookEvent(prisma, webhook);
-  const handler = inlineHandlers[webhook.topic];
-  if (recorded.status === "recorded" && handler) {
-    await handler(webhook);
+  if (recorded.status === "duplicate") return new Response(null, { status: 200 });
+
+  if (webhook.topic === "APP_UNINSTALLED") {
+    // Takes effect at once: the shop's sessions end and its queued jobs stop before we answer.
+    await uninstallShop({ db: prisma, shop, cancelJobs: (target) => jobQueue().cancelShop(target) });
     await markWebhookProcessed(prisma, recorded.id);
+    return new Response(null, { status: 200 });
   }
+  // If this enqueue fails after the event was recorded, the sweeper (requeueStrandedEvents) queues it later.
+  await enqueueWebhookEvent(recorded.id, shop).catch((error: unknown) => console.error(`[webhooks] could not queue ${recorded.id}:`, error));
   return new Response(null, { status: 200 });
+}
+
+/**
+ * Events recorded but never queued (the process died between the two): queue them again. Safe to
+ * run any time: processing is idempotent and the key dedupes jobs. Failed events are left to their
+ * job's retries; one that exhausted them stays failed, visible to the merchant and support.
+ */
+export async function requeueStrandedEvents({ olderThanMs = 60_000, take = 500 } = {}): Promise<number> {
+  const stranded = await prisma.webhookEvent.findMany({
+    where: { status: "received", receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    select: { id: true, shop: true },
+    orderBy: { receivedAt: "asc" },
+    take,
+  });
+  let queued = 0;
+  for (const event of stranded) {
+    if (await enqueueWebhookEvent(event.id, event.shop)) queued++;
+  }
+  return queued;
 }

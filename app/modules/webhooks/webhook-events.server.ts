@@ -10,6 +10,21 @@ export interface VerifiedWebhook {
   apiVersion: string;
   triggeredAt?: string;
   payload: unknown;
+  /** The body exactly as Shopify sent it: ids beyond 2^53 survive only in the text. */
+  rawBody?: string;
+}
+
+/**
+ * The record an event is about, known at intake so that redaction finds events not yet processed:
+ * the GID a payload carries (customer topics name the customer, order topics the order).
+ */
+export function subjectOf(payload: unknown): string | null {
+  if (!payload || typeof payload !== "object") return null;
+  const record = payload as Record<string, unknown>;
+  const customer = record.customer as Record<string, unknown> | null | undefined;
+  const candidates = [record.customerId, record.admin_graphql_api_id, customer?.admin_graphql_api_id];
+  const gid = candidates.find((value): value is string => typeof value === "string" && value.startsWith("gid://shopify/"));
+  return gid ?? null;
 }
 
 export type RecordResult = { status: "recorded"; id: string } | { status: "duplicate"; id: string };
@@ -28,7 +43,8 @@ export async function recordWebhookEvent(db: PrismaClient, webhook: VerifiedWebh
         eventId,
         apiVersion: webhook.apiVersion,
         triggeredAt: webhook.triggeredAt ? new Date(webhook.triggeredAt) : null,
-        payload: JSON.stringify(webhook.payload),
+        subjectId: subjectOf(webhook.payload),
+        payload: webhook.rawBody ?? JSON.stringify(webhook.payload),
         status: "received",
       },
       select: { id: true },

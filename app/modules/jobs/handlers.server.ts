@@ -1,0 +1,20 @@
+// Every job the app runs, mapped to its handler in one place. Handlers are imported when a job first
+// runs, so a worker starts fast and this module loads no domain code (or Shopify config) up front.
+import type { Job, JobHandlers } from "./types";
+
+export function jobHandlers(): JobHandlers {
+  return {
+    "webhook.process": async (job: Job<"webhook.process">) => {
+      const { processWebhookEvent } = await import("../webhooks/process-event.server");
+      await processWebhookEvent(job);
+    },
+    "sync.import": async (job: Job<"sync.import">) => {
+      const { runImportJob } = await import("../sync/import-job.server");
+      await runImportJob(job);
+    },
+    "sync.reconcile": async (job: Job<"sync.reconcile">) => {
+      const { runReconcileJob } = await import("../sync/reconcile.server");
+      await runReconcileJob(job);
+    },
+  };
+}

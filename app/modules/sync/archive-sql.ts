@@ -1,0 +1,221 @@
+// The archive tables as the upserts see them: columns, value encoding per database, and the SQL of
+// the newer-wins upsert. Shared by the Prisma path (webhooks, reconciliation: a few rows) and the
+// driver path (the initial import: millions of rows), so both apply exactly the same rule.
+import type { BulkRow, BulkTable } from "./bulk-rows";
+
+export type SqlProvider = "sqlite" | "postgresql";
+type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";
+
+export interface TableSpec {
+  table: BulkTable;
+  /** Prisma's table name (decision 002: no @@map). */
+  name: string;
+  /** Columns read from the row, in order; starts with shop, shopifyId (the key). */
+  columns: ReadonlyArray<readonly [string, ColumnKind]>;
+  /** An existing row with a later shopifyUpdatedAt wins (rows without that column upsert unconditionally). */
+  newerWins: boolean;
+  /** A stored row with any of these set (soft-deleted, redacted) is never updated. */
+  frozenWhen: readonly string[];
+  /** Prisma-managed timestamps the writer fills: createdAt on insert, updatedAt on every write. */
+  timestamps: "both" | "created" | "none";
+}
+
+const T = "text" as const;
+const I = "int" as const;
+const B = "bigint" as const;
+const Q = "bool" as const;
+const D = "date" as const;
+
+// Write order within one batch: parents before children (no foreign keys, but readers see a
+// consistent order), matching the order of the bulk files.
+export const TABLES: readonly TableSpec[] = [
+  {
+    table: "customer",
+    name: "Customer",
+    columns: [
+      ["shop", T], ["shopifyId", T], ["firstName", T], ["lastName", T], ["displayName", T], ["email", T], ["phone", T],
+      ["emailMarketingState", T], ["smsMarketingState", T], ["locale", T], ["state", T], ["tags", T], ["note", T],
+      ["verifiedEmail", Q], ["countryCode", T], ["province", T], ["city", T], ["numberOfOrders", I], ["amountSpentMinor", B],
+      ["currencyCode", T], ["shopifyCreatedAt", D], ["shopifyUpdatedAt", D],
+    ],
+    newerWins: true,
+    frozenWhen: ["deletedAt", "redactedAt"],
+    timestamps: "both",
+  },
+  {
+    table: "product",
+    name: "Product",
+    columns: [
+      ["shop", T], ["shopifyId", T], ["title", T], ["handle", T], ["productType", T], ["vendor", T], ["tags", T], ["status", T],
+      ["isGiftCard", Q], ["imageUrl", T], ["shopifyCreatedAt", D], ["shopifyUpdatedAt", D],
+    ],
+    newerWins: true,
+    frozenWhen: ["deletedAt"],
+    timestamps: "both",
+  },
+  {
+    table: "variant",
+    name: "ProductVariant",
+    columns: [["shop", T], ["shopifyId", T], ["productId", T], ["title", T], ["sku", T], ["priceMinor", B]],
+    newerWins: false,
+    frozenWhen: [],
+    timestamps: "both",
+  },
+  {
+    table: "order",
+    name: "Order",
+    columns: [
+      ["shop", T], ["shopifyId", T], ["customerId", T], ["name", T], ["email", T], ["test", Q], ["currencyCode", T],
+      ["financialStatus", T], ["fulfillmentStatus", T], ["totalPriceMinor", B], ["subtotalPriceMinor", B], ["totalDiscountsMinor", B],
+      ["totalRefundedMinor", B], ["processedAt", D], ["cancelledAt", D], ["shopifyCreatedAt", D], ["shopifyUpdatedAt", D],
+    ],
+    newerWins: true,
+    frozenWhen: ["deletedAt"],
+    timestamps: "both",
+  },
+  {
+    table: "orderLine",
+    name: "OrderLine",
+    columns: [
+      ["shop", T], ["shopifyId", T], ["orderId", T], ["productId", T], ["variantId", T], ["title", T], ["variantTitle", T], ["sku", T],
+      ["quantity", I], ["currentQuantity", I], ["unitPriceMinor", B], ["totalMinor", B],
+    ],
+    newerWins: false,
+    frozenWhen: [],
+    timestamps: "both",
+  },
+  {
+    table: "refund",
+    name: "Refund",
+    columns: [["shop", T], ["shopifyId", T], ["orderId", T], ["note", T], ["totalMinor", B], ["currencyCode", T], ["shopifyCreatedAt", D]],
+    newerWins: false,
+    frozenWhen: [],
+    timestamps: "created",
+  },
+  {
+    table: "refundLine",
+    name: "RefundLine",
+    columns: [["shop", T], ["shopifyId", T], ["refundId", T], ["orderLineId", T], ["quantity", I], ["subtotalMinor", B], ["restockType", T]],
+    newerWins: false,
+    frozenWhen: [],
+    timestamps: "none",
+  },
+];
+
+export const TABLE_BY_NAME = new Map(TABLES.map((spec) => [spec.table, spec]));
+
+/** Every column the INSERT names: the row's, then the timestamps. */
+export function insertColumns(spec: TableSpec): string[] {
+  const names = spec.columns.map(([name]) => name);
+  if (spec.timestamps === "both") names.push("createdAt", "updatedAt");
+  if (spec.timestamps === "created") names.push("createdAt");
+  return names;
+}
+
+const q = (name: string) => `"${name}"`;
+
+/** `ON CONFLICT ... DO UPDATE ... WHERE`: the one place the newer-wins rule is written. */
+export function conflictClause(spec: TableSpec): string {
+  const updated = spec.columns.map(([name]) => name).filter((name) => name !== "shop" && name !== "shopifyId");
+  if (spec.timestamps === "both") updated.push("updatedAt");
+  const set = updated.map((name) => `${q(name)} = excluded.${q(name)}`).join(", ");
+  const conditions = [
+    ...(spec.newerWins ? [`excluded."shopifyUpdatedAt" >= ${q(spec.name)}."shopifyUpdatedAt"`] : []),
+    ...spec.frozenWhen.map((name) => `${q(spec.name)}.${q(name)} IS NULL`),
+  ];
+  return `ON CONFLICT ("shop", "shopifyId") DO UPDATE SET ${set}${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""}`;
+}
+
+/** Multi-row `INSERT ... VALUES` for `rowCount` rows (`?` on SQLite, `$n` on PostgreSQL). */
+export function valuesUpsertSql(spec: TableSpec, provider: SqlProvider, rowCount: number): string {
+  const columns = insertColumns(spec);
+  let n = 0;
+  const placeholder = provider === "sqlite" ? () => "?" : () => `$${++n}`;
+  const tuples: string[] = [];
+  for (let r = 0; r < rowCount; r++) tuples.push(`(${columns.map(placeholder).join(", ")})`);
+  return `INSERT INTO ${q(spec.name)} (${columns.map(q).join(", ")}) VALUES ${tuples.join(", ")} ${conflictClause(spec)}`;
+}
+
+const PG_ARRAY: Record<ColumnKind, string> = { text: "text[]", int: "integer[]", bigint: "bigint[]", bool: "boolean[]", date: "timestamp(3)[]" };
+
+/**
+ * PostgreSQL: one statement for any number of rows, each column passed as one array parameter;
+ * the timestamps are one scalar parameter (`$n+1`).
+ */
+export function unnestUpsertSql(spec: TableSpec): string {
+  const arrays = spec.columns.map(([, kind], index) => `$${index + 1}::${PG_ARRAY[kind]}`).join(", ");
+  const now = `$${spec.columns.length + 1}::timestamp(3)`;
+  const stamps = spec.timestamps === "both" ? `, ${now}, ${now}` : spec.timestamps === "created" ? `, ${now}` : "";
+  return `INSERT INTO ${q(spec.name)} (${insertColumns(spec).map(q).join(", ")}) SELECT u.*${stamps} FROM unnest(${arrays}) AS u ${conflictClause(spec)}`;
+}
+
+/** How Prisma stores a DateTime: SQLite text `2026-01-02T03:04:05.678+00:00`; PostgreSQL timestamp(3) in UTC. */
+export function encodeDate(date: Date, provider: SqlProvider): string {
+  const iso = date.toISOString(); // throws on an invalid date: bad data fails loudly
+  return provider === "sqlite" ? `${iso.slice(0, -1)}+00:00` : iso;
+}
+
+export type SqlValue = string | number | bigint | boolean | null;
+
+/**
+ * A column value as the driver binds it. bigint stays bigint for better-sqlite3 (`bigintAsText`
+ * false) and becomes decimal text for pg and for Prisma's raw queries: exact either way.
+ */
+export function encodeValue(value: unknown, kind: ColumnKind, provider: SqlProvider, bigintAsText: boolean): SqlValue {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case "date":
+      return encodeDate(value as Date, provider);
+    case "bool":
+      return provider === "sqlite" ? (value ? 1 : 0) : Boolean(value);
+    case "bigint":
+      return bigintAsText ? (value as bigint).toString() : (value as bigint);
+    default:
+      return value as string | number;
+  }
+}
+
+type AnyRow = Record<string, unknown> & { shopifyId: string; shopifyUpdatedAt?: Date };
+
+/** Rows grouped per table in write order, at most one per key (the newest; on a tie the last). */
+export function groupRows(rows: readonly BulkRow[]): Array<{ spec: TableSpec; rows: AnyRow[] }> {
+  const byTable = new Map<BulkTable, Map<string, AnyRow>>();
+  for (const { table, row } of rows) {
+    let keyed = byTable.get(table);
+    if (!keyed) byTable.set(table, (keyed = new Map()));
+    const candidate = row as unknown as AnyRow;
+    const key = `${(row as { shop: string }).shop}\u0000${candidate.shopifyId}`;
+    const existing = keyed.get(key);
+    if (existing?.shopifyUpdatedAt && candidate.shopifyUpdatedAt && existing.shopifyUpdatedAt > candidate.shopifyUpdatedAt) continue;
+    keyed.set(key, candidate);
+  }
+  return TABLES.filter((spec) => byTable.has(spec.table)).map((spec) => ({ spec, rows: [...byTable.get(spec.table)!.values()] }));
+}
+
+/** A secondary (non-unique) index the migrations define on an archive table. */
+export interface ArchiveIndex {
+  name: string;
+  table: string;
+  /** `CREATE INDEX IF NOT EXISTS ...`: recreating it is idempotent. */
+  createSql: string;
+}
+
+const STATEMENT = /CREATE\s+INDEX\s+"([^"]+)"\s+ON\s+"([^"]+)"\s*(\([^;]*\))|DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"/gi;
+
+/**
+ * The non-unique indexes of `tables` as the migrations (in order) leave them: the definitions the
+ * import drops for an empty archive and recreates afterwards - also after a crash, when the
+ * database no longer holds them. Unique indexes are never dropped (the upsert's conflict target).
+ */
+export function archiveIndexes(migrationSql: readonly string[], tables: readonly string[] = TABLES.map((spec) => spec.name)): ArchiveIndex[] {
+  const indexes = new Map<string, ArchiveIndex>();
+  for (const sql of migrationSql) {
+    for (const [, name, table, columns, droppedIndex, droppedTable] of sql.replace(/--[^\n]*/g, "").matchAll(STATEMENT)) {
+      if (name && table && columns) {
+        if (tables.includes(table)) indexes.set(name, { name, table, createSql: `CREATE INDEX IF NOT EXISTS ${q(name)} ON ${q(table)}${columns.trim()}` });
+      } else if (droppedIndex) indexes.delete(droppedIndex);
+      else if (droppedTable) for (const index of [...indexes.values()]) if (index.table === droppedTable) indexes.delete(index.name);
+    }
+  }
+  return [...indexes.values()];
+}

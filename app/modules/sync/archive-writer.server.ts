@@ -1,0 +1,58 @@
+// Writes Shopify records into the archive: upsert by (shop, shopifyId), newer wins. Webhook
+// handlers and reconciliation call writeArchiveRows with a few rows through their Prisma client;
+// the initial import writes millions through the driver (bulk-writer.server.ts) with the same SQL.
+import type { Prisma, PrismaClient } from "../../db.server";
+import { encodeValue, groupRows, insertColumns, valuesUpsertSql, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
+import type { BulkRow } from "./bulk-rows";
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+// Bind-parameter limits: SQLite 32766 (3.32+), PostgreSQL 65535; rows per statement stay well under.
+const MAX_PARAMS = { sqlite: 32_000, postgresql: 60_000 } as const;
+const MAX_ROWS_PER_STATEMENT = 500;
+
+/** sqlite | postgresql, from the client itself (a transaction client inherits it). */
+export function providerOf(db: Db): SqlProvider {
+  const active = (db as unknown as { _activeProvider?: string })._activeProvider;
+  if (active === "sqlite" || active === "postgresql") return active;
+  return /^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL ?? "") ? "postgresql" : "sqlite";
+}
+
+/** The encoded values of `rows`, row after row, in insertColumns order. */
+export function encodeRows(spec: TableSpec, rows: readonly Record<string, unknown>[], provider: SqlProvider, now: Date, bigintAsText: boolean): SqlValue[] {
+  const stamp = encodeValue(now, "date", provider, bigintAsText);
+  const stamps = spec.timestamps === "both" ? 2 : spec.timestamps === "created" ? 1 : 0;
+  const values: SqlValue[] = [];
+  for (const row of rows) {
+    for (const [name, kind] of spec.columns) values.push(encodeValue(row[name], kind, provider, bigintAsText));
+    for (let s = 0; s < stamps; s++) values.push(stamp);
+  }
+  return values;
+}
+
+/**
+ * Upserts customers, products, variants, orders, order lines, refunds and refund lines.
+ * - A stored row with a later shopifyUpdatedAt is kept (older payloads never overwrite newer data).
+ * - A stored row that is soft-deleted (deletedAt) or redacted is never updated, so never resurrected.
+ * - Rows without shopifyUpdatedAt (variants, lines, refunds) upsert unconditionally.
+ * All statements run in one transaction (unless `db` is already a transaction client).
+ */
+export async function writeArchiveRows(db: Db, rows: BulkRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const provider = providerOf(db);
+  const now = new Date();
+  const statements: Array<{ sql: string; values: SqlValue[] }> = [];
+  for (const { spec, rows: tableRows } of groupRows(rows)) {
+    const columnCount = insertColumns(spec).length;
+    const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS[provider] / columnCount)));
+    for (let start = 0; start < tableRows.length; start += perStatement) {
+      const chunk = tableRows.slice(start, start + perStatement);
+      statements.push({ sql: valuesUpsertSql(spec, provider, chunk.length), values: encodeRows(spec, chunk, provider, now, true) });
+    }
+  }
+  if ("$transaction" in db && statements.length > 1) {
+    await db.$transaction(statements.map(({ sql, values }) => db.$executeRawUnsafe(sql, ...values)));
+    return;
+  }
+  for (const { sql, values } of statements) await db.$executeRawUnsafe(sql, ...values);
+}

@@ -1,0 +1,329 @@
+// The import's write path: the raw driver for DATABASE_URL (better-sqlite3 or pg), not Prisma's
+// model API (decision 007). Same upsert rule as writeArchiveRows (archive-sql.ts); each batch
+// commits together with the SyncRun's resume state, so a crash never loses or double-counts work.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+
+import Database from "better-sqlite3";
+import pg from "pg";
+
+import { dbProvider, postgresConnection, repoRoot, sqliteFilePath } from "../../db.server";
+import { archiveIndexes, encodeDate, groupRows, TABLE_BY_NAME, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
+import type { BulkRow, BulkTable } from "./bulk-rows";
+
+/** Resume state of a SyncRun, written in the same transaction as the batch it describes. */
+export interface RunProgress {
+  runId: string;
+  resource: string | null;
+  bulkOperationId: string | null;
+  linesProcessed: number;
+  objectsImported: number;
+  resourcesDone: string;
+}
+
+export interface BulkWriter {
+  readonly provider: SqlProvider;
+  /** Upserts `rows` (and records `progress`) in one transaction. */
+  write(rows: readonly BulkRow[], progress?: RunProgress): Promise<void>;
+  /**
+   * Before an import for `shop`: when the archive tables hold no other shop's rows, drops their
+   * secondary indexes (built once after the load instead of maintained row by row) and returns
+   * true; otherwise makes sure they all exist (repairing an import that crashed while they were
+   * dropped) and returns false.
+   */
+  deferIndexes(shop: string): Promise<boolean>;
+  /** Creates every secondary index the migrations define that is missing. Idempotent. */
+  restoreIndexes(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Tables the import writes (RefundLine comes from webhooks only: its indexes are never touched).
+const IMPORT_TABLES: readonly TableSpec[] = TABLES.filter((spec) => spec.table !== "refundLine");
+
+/** The secondary indexes of the import's tables, from the migration files (null when they are not deployed). */
+function importIndexes(provider: SqlProvider): ArchiveIndex[] | null {
+  const dir = path.join(repoRoot(), "prisma/migrations", provider === "postgresql" ? "postgres" : "sqlite");
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, "migration.sql")))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
+  const indexes = archiveIndexes(files, IMPORT_TABLES.map((spec) => spec.name));
+  return indexes.length ? indexes : null;
+}
+
+// Whether any import table holds a row of another shop: two range probes per table on the
+// (shop, shopifyId) unique index, so it costs the same whatever the tables hold.
+const otherShopsSql = (placeholder: string) =>
+  `SELECT CASE WHEN ${IMPORT_TABLES.map((spec) => `EXISTS (SELECT 1 FROM "${spec.name}" WHERE "shop" < ${placeholder}) OR EXISTS (SELECT 1 FROM "${spec.name}" WHERE "shop" > ${placeholder})`).join(" OR ")} THEN 1 ELSE 0 END AS "busy"`;
+
+const PROGRESS_SQL = (placeholder: (n: number) => string) =>
+  `UPDATE "SyncRun" SET "resource" = ${placeholder(1)}, "bulkOperationId" = ${placeholder(2)}, "linesProcessed" = ${placeholder(3)}, ` +
+  `"objectsImported" = ${placeholder(4)}, "resourcesDone" = ${placeholder(5)}, "heartbeatAt" = ${placeholder(6)} WHERE "id" = ${placeholder(7)}`;
+
+const progressValues = (progress: RunProgress, heartbeat: string) => [
+  progress.resource,
+  progress.bulkOperationId,
+  progress.linesProcessed,
+  progress.objectsImported,
+  progress.resourcesDone,
+  heartbeat,
+  progress.runId,
+];
+
+// Rows per SQLite statement: multi-row VALUES amortises the per-statement cost; 100 rows of the
+// widest table (24 columns) stay far below SQLite's 32766 parameters. Chunks of 100, then 10,
+// then 1 rows: a handful of prepared statements per table serve any batch.
+const SQLITE_CHUNKS = [100, 10, 1] as const;
+
+/**
+ * One batch for SQLite, compact enough to post to the worker cheaply: per table one flat array of
+ * bound values (row after row, insertColumns order), then the progress row. No per-row objects.
+ */
+interface SqliteBatch {
+  tables: Array<[table: BulkTable, width: number, values: SqlValue[]]>;
+  progress: SqlValue[] | null;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Rows in file order per table, no de-duplication: SQLite applies a multi-row upsert row by row,
+ * so a later copy of a key meets the earlier one through the same newer-wins clause (the result
+ * groupRows would give). Money binds as a number while it is a safe integer (cheaper to post and
+ * bind; SQLite stores the same INTEGER), as a bigint beyond.
+ */
+function sqliteBatch(rows: readonly BulkRow[], progress: RunProgress | undefined, now: Date): SqliteBatch {
+  const stamp = encodeDate(now, "sqlite");
+  const byTable = new Map<BulkTable, SqlValue[]>();
+  for (const { table, row } of rows) {
+    let values = byTable.get(table);
+    if (!values) byTable.set(table, (values = []));
+    const spec = TABLE_BY_NAME.get(table)!;
+    const record = row as unknown as Record<string, unknown>;
+    for (const [name, kind] of spec.columns) {
+      const value = record[name];
+      if (value === null || value === undefined) values.push(null);
+      else if (kind === "date") values.push(encodeDate(value as Date, "sqlite"));
+      else if (kind === "bool") values.push(value ? 1 : 0);
+      else if (kind === "bigint") values.push((value as bigint) <= MAX_SAFE && (value as bigint) >= -MAX_SAFE ? Number(value) : (value as bigint));
+      else values.push(value as string | number);
+    }
+    if (spec.timestamps !== "none") values.push(stamp);
+    if (spec.timestamps === "both") values.push(stamp);
+  }
+  const tables: SqliteBatch["tables"] = [];
+  for (const spec of TABLES) {
+    const values = byTable.get(spec.table);
+    if (values) tables.push([spec.table, spec.columns.length + (spec.timestamps === "both" ? 2 : spec.timestamps === "created" ? 1 : 0), values]);
+  }
+  return { tables, progress: progress ? progressValues(progress, stamp) : null };
+}
+
+function sqliteSql(key: string): string {
+  if (key === "progress") return PROGRESS_SQL(() => "?");
+  const [table, rows] = key.split(":");
+  return valuesUpsertSql(TABLE_BY_NAME.get(table as BulkTable)!, "sqlite", Number(rows));
+}
+
+// The SQLite side of a batch, as plain JavaScript so the same text runs in this thread or in a
+// worker thread (eval'd: no separate file for the Remix build to miss).
+const SQLITE_EXECUTOR = `
+function createExecutor(Database, file, sqlFor) {
+  const CHUNKS = ${JSON.stringify(SQLITE_CHUNKS)};
+  const db = new Database(file, { timeout: 5000 });
+  // This connection only: in WAL mode NORMAL is safe against a crashed process (a power loss may
+  // lose the last batches, which the resume state then redoes) and never corrupts the database.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("cache_size = -65536");
+  // Checkpoint every ~40 MB of WAL instead of 4 MB: fewer copies of the pages each batch dirties.
+  db.pragma("wal_autocheckpoint = 10000");
+  // CREATE INDEX after a load sorts with a helper thread (the parsing thread is idle by then).
+  db.pragma("threads = 2");
+  const statements = new Map();
+  const statement = (key) => {
+    let prepared = statements.get(key);
+    if (!prepared) statements.set(key, (prepared = db.prepare(sqlFor(key))));
+    return prepared;
+  };
+  const write = db.transaction((batch) => {
+    for (const [table, width, values] of batch.tables) {
+      const rows = values.length / width;
+      let start = 0;
+      for (const size of CHUNKS) {
+        if (rows - start < size) continue;
+        const prepared = statement(table + ":" + size);
+        for (; rows - start >= size; start += size) prepared.run(values.slice(start * width, (start + size) * width));
+      }
+    }
+    if (batch.progress) statement("progress").run(batch.progress);
+  });
+  const deferIndexes = db.transaction((otherShopsSql, shop, drop, ensure) => {
+    const busy = db.prepare(otherShopsSql).pluck().get({ shop }) === 1;
+    for (const sql of busy ? ensure : drop) db.exec(sql);
+    statements.clear();
+    return !busy;
+  });
+  return {
+    // IMMEDIATE takes the write lock up front, so a concurrent writer waits instead of deadlocking.
+    write: (batch) => write.immediate(batch),
+    deferIndexes: (...args) => deferIndexes.immediate(...args),
+    exec: (sqls) => {
+      for (const sql of sqls) db.exec(sql);
+      statements.clear();
+    },
+    close: () => db.close(),
+  };
+}`;
+
+interface Executor {
+  write(batch: SqliteBatch): void;
+  deferIndexes(otherShopsSql: string, shop: string, drop: string[], ensure: string[]): boolean;
+  exec(sqls: string[]): void;
+  close(): void;
+}
+type ExecutorCall = { [K in keyof Executor]: { call: K; args: Parameters<Executor[K]> } }[keyof Executor];
+
+const createExecutor = new Function(`${SQLITE_EXECUTOR}; return createExecutor;`)() as (driver: typeof Database, file: string, sqlFor: (key: string) => string) => Executor;
+
+/** The SQLite writer on top of an executor, here or in a worker (`call` runs one executor method). */
+function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unknown>, close: () => Promise<void>): BulkWriter {
+  const indexes = importIndexes("sqlite");
+  return {
+    provider: "sqlite",
+    write: (rows, progress) => call({ call: "write", args: [sqliteBatch(rows, progress, new Date())] }).then(() => undefined),
+    async deferIndexes(shop) {
+      if (!indexes) return false;
+      const drop = indexes.map((index) => `DROP INDEX IF EXISTS "${index.name}"`);
+      return (await call({ call: "deferIndexes", args: [otherShopsSql("@shop"), shop, drop, indexes.map((index) => index.createSql)] })) === true;
+    },
+    async restoreIndexes() {
+      if (indexes) await call({ call: "exec", args: [indexes.map((index) => index.createSql)] });
+    },
+    close,
+  };
+}
+
+function openSqlite(url: string): BulkWriter {
+  const executor = createExecutor(Database, sqliteFilePath(url), sqliteSql);
+  return sqliteWriter(
+    async ({ call, args }) => (executor[call] as (...values: unknown[]) => unknown)(...args),
+    async () => executor.close(),
+  );
+}
+
+/**
+ * SQLite writes in a worker thread: better-sqlite3 is synchronous, so in this thread parsing and
+ * writing would take turns; in a worker the next batch is parsed while this one is written.
+ */
+async function openSqliteInWorker(url: string): Promise<BulkWriter> {
+  const sqlByKey: Record<string, string> = {};
+  for (const spec of TABLES) for (const size of SQLITE_CHUNKS) sqlByKey[`${spec.table}:${size}`] = valuesUpsertSql(spec, "sqlite", size);
+  sqlByKey.progress = PROGRESS_SQL(() => "?");
+  const worker = new Worker(
+    `${SQLITE_EXECUTOR}
+const { parentPort, workerData } = require("node:worker_threads");
+const executor = createExecutor(require(workerData.driver), workerData.file, (key) => workerData.sql[key]);
+parentPort.on("message", ({ id, call, args }) => {
+  try { parentPort.postMessage({ id, result: executor[call](...args) }); }
+  catch (error) { parentPort.postMessage({ id, error: { message: error.message, code: error.code } }); }
+});`,
+    { eval: true, workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), file: sqliteFilePath(url), sql: sqlByKey } },
+  );
+  const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let failure: Error | null = null;
+  worker.on("message", ({ id, result, error }: { id: number; result?: unknown; error?: { message: string; code?: string } }) => {
+    const waiter = pending.get(id);
+    pending.delete(id);
+    if (!error) waiter?.resolve(result);
+    else waiter?.reject(Object.assign(new Error(error.message), { code: error.code }));
+  });
+  worker.on("error", (error) => {
+    failure = error;
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  });
+  const call = (message: ExecutorCall) =>
+    new Promise<unknown>((resolve, reject) => {
+      if (failure) return reject(failure);
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, ...message });
+    });
+  return sqliteWriter(call, async () => {
+    await call({ call: "close", args: [] }).catch(() => undefined);
+    await worker.terminate();
+  });
+}
+
+/** One column of `rows` as a PostgreSQL array parameter (dates as ISO text, money as decimal text). */
+function pgColumn(rows: readonly Record<string, unknown>[], name: string, kind: TableSpec["columns"][number][1]): unknown[] {
+  const column = new Array<unknown>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const value = rows[i]![name];
+    column[i] = value === null || value === undefined ? null : kind === "date" ? (value as Date).toISOString() : kind === "bigint" ? (value as bigint).toString() : kind === "bool" ? Boolean(value) : value;
+  }
+  return column;
+}
+
+async function openPostgres(url: string): Promise<BulkWriter> {
+  const { connectionString, schema } = postgresConnection(url);
+  const client = new pg.Client({ connectionString, options: `-c search_path=${schema}` });
+  await client.connect();
+  const progressSql = PROGRESS_SQL((n) => `$${n}`);
+  const indexes = importIndexes("postgresql");
+  const transaction = async (work: () => Promise<void>) => {
+    await client.query("BEGIN");
+    try {
+      await work();
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  };
+  return {
+    provider: "postgresql",
+    write: (rows, progress) =>
+      transaction(async () => {
+        const stamp = encodeDate(new Date(), "postgresql");
+        for (const { spec, rows: tableRows } of groupRows(rows)) {
+          // One array per column: any number of rows in one statement, planned once per connection.
+          const arrays = spec.columns.map(([name, kind]) => pgColumn(tableRows, name, kind));
+          await client.query({ name: `archive-upsert-${spec.table}`, text: unnestUpsertSql(spec), values: [...arrays, stamp] });
+        }
+        if (progress) await client.query({ name: "archive-progress", text: progressSql, values: progressValues(progress, stamp) });
+      }),
+    async deferIndexes(shop) {
+      if (!indexes) return false;
+      let deferred = false;
+      await transaction(async () => {
+        // Serialises with other imports' checks, so two shops' imports cannot both see "only mine".
+        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`archive-indexes:${schema}`]);
+        const { rows } = await client.query<{ busy: number }>(otherShopsSql("$1"), [shop]);
+        deferred = rows[0]?.busy === 0;
+        for (const index of indexes) await client.query(deferred ? `DROP INDEX IF EXISTS "${index.name}"` : index.createSql);
+      });
+      return deferred;
+    },
+    async restoreIndexes() {
+      if (!indexes) return;
+      // The index builds sort in memory instead of in temporary files (the server's memory, briefly).
+      await client.query("SET maintenance_work_mem = '256MB'");
+      for (const index of indexes) await client.query(index.createSql);
+    },
+    async close() {
+      await client.end();
+    },
+  };
+}
+
+/** A writer on its own connection to `url` (the same database the app's Prisma client uses). */
+export async function openBulkWriter(url: string, options: { workerThread?: boolean } = {}): Promise<BulkWriter> {
+  if (dbProvider(url) === "postgresql") return openPostgres(url);
+  return options.workerThread ? openSqliteInWorker(url) : openSqlite(url);
+}

@@ -1,0 +1,137 @@
+// The `webhook.process` job: applies one recorded WebhookEvent exactly once in effect. The event
+// row is the source of truth (decision 008): its status says whether there is anything left to do.
+import { prisma, type PrismaClient } from "../../db.server";
+import type { Job } from "../jobs/types";
+import { redactCustomer, redactShop, requestDataExport, uninstallShop } from "../privacy/privacy.server";
+import { applyToArchive, UnapplicablePayloadError, type ApplyResult } from "./apply.server";
+import { parseWebhookPayload, type ParsedWebhook } from "./payloads";
+
+export type WebhookEventStatus = "received" | "processed" | "stale" | "failed" | "invalid";
+
+export type ProcessOutcome =
+  | { status: "processed" | "stale"; eventId: string; topic: string; subjectId: string | null; note?: string }
+  | { status: "invalid"; eventId: string; topic: string; error: string }
+  /** Nothing done: the event is already settled, or gone (shop/redact deletes a shop's events). */
+  | { status: "skipped"; eventId: string; reason: "already-settled" | "not-found"; current?: string };
+
+export interface ProcessOptions {
+  db: PrismaClient;
+  eventId: string;
+  /** Cancels a shop's queued jobs; app/uninstalled needs it when its intake did not finish the work. */
+  cancelJobs?: (shop: string) => Promise<unknown>;
+}
+
+// Only these still have work; processed, stale and invalid are final (a re-run changes nothing).
+const PENDING: WebhookEventStatus[] = ["received", "failed"];
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 4000);
+
+export async function processWebhookEventById({ db, eventId, cancelJobs }: ProcessOptions): Promise<ProcessOutcome> {
+  const event = await db.webhookEvent.findUnique({ where: { id: eventId } });
+  if (!event) return { status: "skipped", eventId, reason: "not-found" };
+  if (!PENDING.includes(event.status as WebhookEventStatus)) return { status: "skipped", eventId, reason: "already-settled", current: event.status };
+
+  const settle = (client: Pick<PrismaClient, "webhookEvent">, data: { status: WebhookEventStatus; error?: string | null; subjectId?: string | null }) =>
+    // Conditional on still pending: a concurrent run that settled it first wins; updateMany because
+    // shop/redact may have deleted the row meanwhile.
+    client.webhookEvent.updateMany({ where: { id: eventId, status: { in: PENDING } }, data: { ...data, processedAt: new Date() } });
+
+  // A payload redacted before it was applied belongs to a customer who asked to be forgotten.
+  if (event.redactedAt) {
+    await settle(db, { status: "stale", error: "payload redacted before it was applied" });
+    return { status: "stale", eventId, topic: event.topic, subjectId: event.subjectId, note: "payload redacted" };
+  }
+
+  const parsed = parseWebhookPayload(event.topic, event.payload);
+  if (!parsed.ok) {
+    await settle(db, { status: "invalid", error: parsed.error });
+    return { status: "invalid", eventId, topic: event.topic, error: parsed.error };
+  }
+  const webhook = parsed.webhook;
+  const triggeredAt = event.triggeredAt ?? event.receivedAt;
+
+  try {
+    if (isPrivacyTopic(webhook)) {
+      // The privacy module writes through its own transactions and is idempotent by itself; the
+      // status check above keeps a settled event from running it again.
+      const result = await applyPrivacy(db, event.shop, webhook, cancelJobs);
+      await settle(db, { status: "processed", error: null, subjectId: result.subjectId });
+      return { status: "processed", eventId, topic: event.topic, subjectId: result.subjectId };
+    }
+    const outcome = await db.$transaction(
+      async (tx): Promise<ProcessOutcome> => {
+        // Claim first: on PostgreSQL this locks the row, so a second run of the same job waits and then finds it settled.
+        const claimed = await tx.webhookEvent.updateMany({ where: { id: eventId, status: { in: PENDING } }, data: { attempts: { increment: 0 } } });
+        if (claimed.count === 0) return { status: "skipped", eventId, reason: "already-settled" };
+        const result: ApplyResult = await applyToArchive({ tx, shop: event.shop, triggeredAt }, webhook);
+        const status = result.applied ? "processed" : "stale";
+        await settle(tx, { status, error: null, subjectId: result.subjectId });
+        return { status, eventId, topic: event.topic, subjectId: result.subjectId, ...(result.note ? { note: result.note } : {}) };
+      },
+      { timeout: 30_000, maxWait: 10_000 },
+    );
+    return outcome;
+  } catch (error) {
+    if (error instanceof UnapplicablePayloadError) {
+      await settle(db, { status: "invalid", error: error.message });
+      return { status: "invalid", eventId, topic: event.topic, error: error.message };
+    }
+    await db.webhookEvent.updateMany({ where: { id: eventId, status: { in: PENDING } }, data: { status: "failed", error: errorText(error), attempts: { increment: 1 } } });
+    throw error; // the job retries with backoff
+  }
+}
+
+type PrivacyWebhook = Extract<ParsedWebhook, { topic: "CUSTOMERS_DATA_REQUEST" | "CUSTOMERS_REDACT" | "SHOP_REDACT" | "APP_UNINSTALLED" }>;
+
+function isPrivacyTopic(webhook: ParsedWebhook): webhook is PrivacyWebhook {
+  return webhook.topic === "CUSTOMERS_DATA_REQUEST" || webhook.topic === "CUSTOMERS_REDACT" || webhook.topic === "SHOP_REDACT" || webhook.topic === "APP_UNINSTALLED";
+}
+
+async function applyPrivacy(db: PrismaClient, shop: string, webhook: PrivacyWebhook, cancelJobs?: (shop: string) => Promise<unknown>): Promise<{ subjectId: string | null }> {
+  switch (webhook.topic) {
+    case "CUSTOMERS_DATA_REQUEST":
+      await requestDataExport({ db, shop, payload: webhook.payload });
+      return { subjectId: `gid://shopify/Customer/${webhook.payload.customer.id}` };
+    case "CUSTOMERS_REDACT":
+      await redactCustomer({ db, shop, payload: webhook.payload });
+      return { subjectId: `gid://shopify/Customer/${webhook.payload.customer.id}` };
+    case "SHOP_REDACT":
+      await redactShop({ db, shop });
+      return { subjectId: null };
+    case "APP_UNINSTALLED":
+      // Intake normally does this before answering and marks the event processed; a job only gets
+      // here when the process died in between (the sweeper requeued it). Repeating it is harmless.
+      await uninstallShop({ db, shop, cancelJobs: async (target: string) => Number((await cancelJobs?.(target)) ?? 0) });
+      return { subjectId: null };
+  }
+}
+
+/** JobHandler<"webhook.process">. */
+export async function processWebhookEvent(job: Job<"webhook.process">): Promise<void> {
+  // Imported on use: processing itself never needs the queue, only app/uninstalled cancelling jobs.
+  const { jobQueue } = await import("../jobs/index.server");
+  await processWebhookEventById({ db: prisma, eventId: job.payload.eventId, cancelJobs: (shop) => jobQueue().cancelShop(shop) });
+}
+
+/** Recent events of a shop for the support / health view; payloads (personal data) are not included. */
+export function listWebhookEvents({ db, shop, status, take = 50 }: { db: PrismaClient; shop: string; status?: WebhookEventStatus; take?: number }) {
+  return db.webhookEvent.findMany({
+    where: { shop, ...(status ? { status } : {}) },
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    take: Math.min(Math.max(1, take), 500),
+    select: {
+      id: true,
+      topic: true,
+      eventId: true,
+      webhookId: true,
+      apiVersion: true,
+      subjectId: true,
+      status: true,
+      error: true,
+      attempts: true,
+      triggeredAt: true,
+      receivedAt: true,
+      processedAt: true,
+    },
+  });
+}

@@ -1,0 +1,255 @@
+// `npm run bench:import [-- --customers N --orders N --products N --db sqlite|postgres|both]`:
+// measures the initial import on SQLite and PostgreSQL. The store's bulk JSONL files come from the
+// emulator's own store and bulk code, generated once into a cache folder by a child process that
+// then serves them over HTTP (as Shopify's storage would), so neither generation nor serving is in
+// the measured import or its memory. Prints human lines, then one JSON object per database.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+import pg from "pg";
+
+import { createPrismaClient, repoRoot } from "../app/db.server";
+import type { AdminGraphql } from "../app/modules/shopify/admin-graphql.server";
+import { BULK_OPERATION_STATUS, RUN_BULK_QUERY } from "../app/modules/sync/bulk-documents";
+import { IMPORT_RESOURCES, runInitialImport } from "../app/modules/sync/initial-import.server";
+import { applyMigrations } from "./setup-db";
+
+const SHOP = "bench-shop.myshopify.com";
+const SEED = 7;
+
+interface Flags {
+  customers: number;
+  orders: number;
+  products: number;
+  db: "sqlite" | "postgres" | "both";
+  serve: boolean;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const flags: Flags = { customers: 100_000, orders: 500_000, products: 500, db: "both", serve: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i]!.replace(/^--/, "").split("=");
+    const value = () => inline ?? argv[++i] ?? "";
+    if (name === "customers" || name === "orders" || name === "products") flags[name] = Number(value().replace(/_/g, ""));
+    else if (name === "db") flags.db = value() as Flags["db"];
+    else if (name === "serve") flags.serve = true;
+    else throw new Error(`Unknown flag ${argv[i]}`);
+  }
+  if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
+  return flags;
+}
+
+interface Manifest {
+  resources: Record<string, { file: string; objectCount: number; bytes: number }>;
+}
+
+// The cache key covers the store's size and the bulk queries, so changing a query regenerates.
+function cacheDir(flags: Flags): string {
+  const queries = createHash("sha256").update(IMPORT_RESOURCES.map((r) => r.query).join("\n")).digest("hex").slice(0, 10);
+  return path.join(os.tmpdir(), "crm-bench-import", `c${flags.customers}-o${flags.orders}-p${flags.products}-s${SEED}-${queries}`);
+}
+
+/** Child process: runs the emulator's bulk queries once per store size, then serves the files. */
+async function generateAndServe(flags: Flags) {
+  const dir = cacheDir(flags);
+  const manifestPath = path.join(dir, "manifest.json");
+  if (!existsSync(manifestPath)) {
+    const { createEmulator } = await import("../dev/emulator/index");
+    const building = `${dir}.building-${process.pid}`;
+    mkdirSync(building, { recursive: true });
+    const emulator = await createEmulator({
+      apiKey: "bench",
+      apiSecret: "bench",
+      shops: [{ domain: SHOP, customers: flags.customers, orders: flags.orders, products: flags.products, seed: SEED }],
+      autoWebhooks: false,
+      bulkRowsPerTick: 5000,
+      throttle: { maximumAvailable: 1e9, restoreRate: 1e9 },
+    });
+    const token = emulator.issueAccessToken(SHOP);
+    const manifest: Manifest = { resources: {} };
+    for (const { resource, query } of IMPORT_RESOURCES) {
+      const started = Date.now();
+      const result = await emulator.graphql(SHOP, token, RUN_BULK_QUERY, { query });
+      const id = (result.body as { data: { bulkOperationRunQuery: { bulkOperation: { id: string } } } }).data.bulkOperationRunQuery.bulkOperation.id;
+      const operation = emulator.bulk.operations.get(Number(/\d+$/.exec(id)![0]))!;
+      await operation.done;
+      if (operation.status !== "COMPLETED") throw new Error(`bulk ${resource} ended ${operation.status}`);
+      copyFileSync(operation.file, path.join(building, `${resource}.jsonl`));
+      manifest.resources[resource] = { file: `${resource}.jsonl`, objectCount: operation.objectCount, bytes: operation.fileSize ?? 0 };
+      process.stderr.write(`generated ${resource}: ${operation.objectCount.toLocaleString("en")} objects in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    }
+    await emulator.close();
+    writeFileSync(path.join(building, "manifest.json"), JSON.stringify(manifest));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(building, dir);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+  const server = createServer((req, res) => {
+    const name = decodeURIComponent((req.url ?? "/").slice(1));
+    const entry = Object.values(manifest.resources).find((r) => r.file === name);
+    if (!entry) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": entry.bytes });
+    createReadStream(path.join(dir, entry.file), { highWaterMark: 256 * 1024 }).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  process.stdout.write(`${JSON.stringify({ port, manifest })}\n`);
+  process.stdin.resume();
+  process.stdin.on("end", () => server.close(() => process.exit(0)));
+}
+
+/** Starts the generator/server child and waits for its address. */
+async function startFileServer(flags: Flags): Promise<{ baseUrl: string; manifest: Manifest; stop: () => void }> {
+  const script = fileURLToPath(import.meta.url);
+  const args = ["--import", "tsx", script, "--serve", "--customers", String(flags.customers), "--orders", String(flags.orders), "--products", String(flags.products)];
+  const child = spawn(process.execPath, args, { cwd: repoRoot(), stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`generator exited with ${code}`)));
+  });
+  const { port, manifest } = JSON.parse(first) as { port: number; manifest: Manifest };
+  return { baseUrl: `http://127.0.0.1:${port}`, manifest, stop: () => child.stdin!.end() };
+}
+
+/** An Admin client whose bulk operations are already complete: the pre-generated files. */
+function preparedAdmin(baseUrl: string, manifest: Manifest): AdminGraphql {
+  const byName: Record<string, string> = { ProductsExport: "products", CustomersExport: "customers", OrdersExport: "orders" };
+  const reply = (data: unknown) => new Response(JSON.stringify({ data, extensions: { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 2000, restoreRate: 100 } } } }));
+  return {
+    graphql: async (query, options) => {
+      if (query === RUN_BULK_QUERY) {
+        const bulkQuery = String(options?.variables?.query ?? "");
+        const resource = Object.entries(byName).find(([name]) => bulkQuery.includes(name))![1];
+        return reply({ bulkOperationRunQuery: { bulkOperation: { id: `gid://shopify/BulkOperation/${resource}`, status: "CREATED" }, userErrors: [] } });
+      }
+      if (query === BULK_OPERATION_STATUS) {
+        const resource = String(options?.variables?.id).split("/").pop()!;
+        const entry = manifest.resources[resource]!;
+        return reply({ node: { id: options?.variables?.id, status: "COMPLETED", errorCode: null, objectCount: String(entry.objectCount), rootObjectCount: "0", fileSize: String(entry.bytes), url: `${baseUrl}/${entry.file}`, partialDataUrl: null, createdAt: null, completedAt: null } });
+      }
+      throw new Error("bench admin: unexpected query");
+    },
+  };
+}
+
+interface Result {
+  bench: "import";
+  db: "sqlite" | "postgres";
+  customers: number;
+  orders: number;
+  rows: number;
+  seconds: number;
+  ordersPerSec: number;
+  rowsPerSec: number;
+  peakRssMb: number;
+}
+
+async function measure(db: Result["db"], url: string, flags: Flags, baseUrl: string, manifest: Manifest): Promise<Result> {
+  await applyMigrations({ url, log: () => undefined });
+  const prisma = createPrismaClient(url);
+  try {
+    await prisma.shop.create({ data: { shop: SHOP, name: "Bench", currencyCode: "USD", installedAt: new Date() } });
+    global.gc?.();
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 100);
+    const started = performance.now();
+    await runInitialImport({ shop: SHOP, admin: preparedAdmin(baseUrl, manifest), db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10 });
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const where = { where: { shop: SHOP } };
+    const [customers, orders, lines, refunds, products, variants] = await Promise.all([
+      prisma.customer.count(where),
+      prisma.order.count(where),
+      prisma.orderLine.count(where),
+      prisma.refund.count(where),
+      prisma.product.count(where),
+      prisma.productVariant.count(where),
+    ]);
+    if (customers !== flags.customers || orders !== flags.orders) throw new Error(`imported ${customers} customers / ${orders} orders, expected ${flags.customers} / ${flags.orders}`);
+    const rows = customers + orders + lines + refunds + products + variants;
+    return { bench: "import", db, customers, orders, rows, seconds: round(seconds, 2), ordersPerSec: Math.round(orders / seconds), rowsPerSec: Math.round(rows / seconds), peakRssMb: round(peak / 2 ** 20, 1) };
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function postgresReachable(url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function main() {
+  const flags = parseFlags(process.argv.slice(2));
+  if (flags.serve) return generateAndServe(flags);
+
+  console.log(`bench:import - ${flags.customers.toLocaleString("en")} customers, ${flags.orders.toLocaleString("en")} orders, ${flags.products} products (generating/reusing files in ${cacheDir(flags)})`);
+  const generationStarted = performance.now();
+  const server = await startFileServer(flags);
+  const objects = Object.values(server.manifest.resources).reduce((sum, r) => sum + r.objectCount, 0);
+  const megabytes = Object.values(server.manifest.resources).reduce((sum, r) => sum + r.bytes, 0) / 2 ** 20;
+  console.log(`files ready in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s: ${objects.toLocaleString("en")} JSONL objects, ${megabytes.toFixed(0)} MB`);
+  const results: Result[] = [];
+  try {
+    if (flags.db !== "postgres") {
+      const dir = path.join(os.tmpdir(), "crm-bench-import");
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `bench-${process.pid}.db`);
+      try {
+        results.push(await measure("sqlite", `file:${file}`, flags, server.baseUrl, server.manifest));
+      } finally {
+        for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+      }
+    }
+    if (flags.db !== "sqlite") {
+      const base = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+      const problem = await postgresReachable(base);
+      if (problem) console.log(`postgres: skipped (${base} is not reachable: ${problem})`);
+      else {
+        const schema = `bench_import_${process.pid}`;
+        const url = new URL(base);
+        url.searchParams.set("schema", schema);
+        const admin = new pg.Client({ connectionString: base });
+        await admin.connect();
+        try {
+          results.push(await measure("postgres", url.toString(), flags, server.baseUrl, server.manifest));
+        } finally {
+          await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          await admin.end();
+        }
+      }
+    }
+  } finally {
+    server.stop();
+  }
+  for (const result of results) {
+    console.log(
+      `${result.db}: ${result.seconds} s, ${result.ordersPerSec.toLocaleString("en")} orders/s, ${result.rowsPerSec.toLocaleString("en")} rows/s (${result.rows.toLocaleString("en")} rows), peak RSS ${result.peakRssMb} MB`,
+    );
+  }
+  for (const result of results) console.log(JSON.stringify(result));
+}
+
+await main();

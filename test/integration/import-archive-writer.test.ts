@@ -1,0 +1,236 @@
+// The archive writer on the real database (SQLite, or PostgreSQL with TEST_DB=postgres), both ways
+// it writes: through Prisma (webhooks, reconciliation) and through the driver (the import).
+// GIVEN a stored record, WHEN an older or newer copy arrives, THEN only the newer one lands; a
+// soft-deleted record stays deleted; money survives to the minor unit; Prisma reads it all back.
+import { afterAll, beforeEach, describe, expect, test } from "vitest";
+
+import { writeArchiveRows } from "~/modules/sync/archive-writer.server";
+import { openBulkWriter, type BulkWriter } from "~/modules/sync/bulk-writer.server";
+import { minorUnits, toBulkRow, toBulkRows, type BulkRow, type CustomerRow, type OrderRow } from "~/modules/sync/bulk-rows";
+import { getTestDatabase } from "../support/db";
+
+const SHOP = "writer-shop.myshopify.com";
+const OTHER = "other-shop.myshopify.com";
+const { prisma, reset, url } = await getTestDatabase();
+let bulk: BulkWriter | undefined;
+
+afterAll(async () => {
+  await bulk?.close();
+});
+
+const customer = (overrides: Partial<CustomerRow> = {}): BulkRow => ({
+  table: "customer",
+  row: {
+    shop: SHOP,
+    shopifyId: "gid://shopify/Customer/1",
+    firstName: "Ada",
+    lastName: "Lovelace",
+    displayName: "Ada Lovelace",
+    email: "ada@example.com",
+    phone: null,
+    emailMarketingState: "SUBSCRIBED",
+    smsMarketingState: null,
+    locale: "en",
+    state: "ENABLED",
+    tags: "VIP",
+    note: null,
+    verifiedEmail: true,
+    countryCode: "GB",
+    province: null,
+    city: "London",
+    numberOfOrders: 3,
+    amountSpentMinor: 1999n,
+    currencyCode: "USD",
+    shopifyCreatedAt: new Date("2025-01-01T00:00:00Z"),
+    shopifyUpdatedAt: new Date("2026-01-01T10:00:00.250Z"),
+    ...overrides,
+  },
+});
+
+const order = (overrides: Partial<OrderRow> = {}): BulkRow => ({
+  table: "order",
+  row: {
+    shop: SHOP,
+    shopifyId: "gid://shopify/Order/1",
+    customerId: "gid://shopify/Customer/1",
+    name: "#1001",
+    email: null,
+    test: false,
+    currencyCode: "USD",
+    financialStatus: "PAID",
+    fulfillmentStatus: "FULFILLED",
+    totalPriceMinor: 10n,
+    subtotalPriceMinor: 1999n,
+    totalDiscountsMinor: 0n,
+    totalRefundedMinor: 123456789n,
+    processedAt: new Date("2026-01-01T00:00:00Z"),
+    cancelledAt: null,
+    shopifyCreatedAt: new Date("2026-01-01T00:00:00Z"),
+    shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z"),
+    ...overrides,
+  },
+});
+
+const findCustomer = (shopifyId = "gid://shopify/Customer/1", shop = SHOP) => prisma.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId } } });
+
+type Write = (rows: BulkRow[]) => Promise<void>;
+const writers: Array<{ title: string; write: Write }> = [
+  { title: "through Prisma (writeArchiveRows)", write: (rows) => writeArchiveRows(prisma, rows) },
+  {
+    title: "through the driver (bulk writer)",
+    write: async (rows) => {
+      bulk ??= await openBulkWriter(url);
+      await bulk.write(rows);
+    },
+  },
+];
+
+beforeEach(async () => {
+  await reset();
+});
+
+describe.each(writers)("archive writer $title", ({ write }) => {
+  test("inserts, and Prisma reads back every field and type", async () => {
+    await write([customer()]);
+    const row = await findCustomer();
+    expect(row).toMatchObject({
+      firstName: "Ada",
+      verifiedEmail: true,
+      numberOfOrders: 3,
+      amountSpentMinor: 1999n,
+      shopifyCreatedAt: new Date("2025-01-01T00:00:00Z"),
+      shopifyUpdatedAt: new Date("2026-01-01T10:00:00.250Z"),
+      deletedAt: null,
+    });
+    expect(row!.createdAt).toBeInstanceOf(Date);
+    expect(Math.abs(row!.updatedAt.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  test("a newer copy replaces the stored row; an older one changes nothing", async () => {
+    await write([customer()]);
+    await write([customer({ email: "newer@example.com", shopifyUpdatedAt: new Date("2026-01-02T00:00:00Z") })]);
+    expect((await findCustomer())!.email).toBe("newer@example.com");
+
+    await write([customer({ email: "older@example.com", shopifyUpdatedAt: new Date("2026-01-01T23:59:59.999Z") })]);
+    expect((await findCustomer())!.email).toBe("newer@example.com");
+
+    // The same version again (a re-run of the import) is applied: it is not older.
+    await write([customer({ email: "same@example.com", shopifyUpdatedAt: new Date("2026-01-02T00:00:00Z") })]);
+    expect((await findCustomer())!.email).toBe("same@example.com");
+  });
+
+  test("within one call, the newest copy of a record wins whatever the order", async () => {
+    await write([
+      customer({ email: "new@example.com", shopifyUpdatedAt: new Date("2026-03-01T00:00:00Z") }),
+      customer({ email: "old@example.com", shopifyUpdatedAt: new Date("2026-02-01T00:00:00Z") }),
+    ]);
+    expect((await findCustomer())!.email).toBe("new@example.com");
+  });
+
+  test("a soft-deleted record is not resurrected, even by a newer copy", async () => {
+    await write([customer(), order()]);
+    await prisma.customer.update({ where: { shop_shopifyId: { shop: SHOP, shopifyId: "gid://shopify/Customer/1" } }, data: { deletedAt: new Date() } });
+    await prisma.order.update({ where: { shop_shopifyId: { shop: SHOP, shopifyId: "gid://shopify/Order/1" } }, data: { deletedAt: new Date() } });
+    await write([customer({ email: "back@example.com", shopifyUpdatedAt: new Date("2027-01-01T00:00:00Z") }), order({ name: "#back", shopifyUpdatedAt: new Date("2027-01-01T00:00:00Z") })]);
+    const row = await findCustomer();
+    expect(row!.email).toBe("ada@example.com");
+    expect(row!.deletedAt).not.toBeNull();
+    expect((await prisma.order.findFirstOrThrow({ where: { shop: SHOP } })).name).toBe("#1001");
+  });
+
+  test("rows without shopifyUpdatedAt (lines, variants, refunds) upsert unconditionally", async () => {
+    const line = (quantity: number): BulkRow => ({
+      table: "orderLine",
+      row: { shop: SHOP, shopifyId: "gid://shopify/LineItem/1", orderId: "gid://shopify/Order/1", productId: null, variantId: null, title: "Tee", variantTitle: null, sku: null, quantity, currentQuantity: quantity, unitPriceMinor: 1999n, totalMinor: 1999n * BigInt(quantity) },
+    });
+    const variant = (sku: string): BulkRow => ({ table: "variant", row: { shop: SHOP, shopifyId: "gid://shopify/ProductVariant/1", productId: "gid://shopify/Product/1", title: "S", sku, priceMinor: 10n } });
+    const refund = (note: string): BulkRow => ({
+      table: "refund",
+      row: { shop: SHOP, shopifyId: "gid://shopify/Refund/1", orderId: "gid://shopify/Order/1", note, totalMinor: 1999n, currencyCode: "USD", shopifyCreatedAt: new Date("2026-01-03T00:00:00Z") },
+    });
+    await write([line(1), variant("A"), refund("first")]);
+    await write([line(2), variant("B"), refund("second")]);
+    expect(await prisma.orderLine.findFirstOrThrow({ where: { shop: SHOP } })).toMatchObject({ quantity: 2, totalMinor: 3998n });
+    expect((await prisma.productVariant.findFirstOrThrow({ where: { shop: SHOP } })).sku).toBe("B");
+    expect(await prisma.refund.findFirstOrThrow({ where: { shop: SHOP } })).toMatchObject({ note: "second", totalMinor: 1999n, shopifyCreatedAt: new Date("2026-01-03T00:00:00Z") });
+  });
+
+  test("money stays exact: 0.10, 19.99, 1234567.89, yen, and beyond 2^53", async () => {
+    const amounts = [
+      { amount: "0.10", currency: "USD", minor: 10n },
+      { amount: "19.99", currency: "USD", minor: 1999n },
+      { amount: "1234567.89", currency: "EUR", minor: 123456789n },
+      { amount: "1234567", currency: "JPY", minor: 1234567n },
+      { amount: "92233720368547758.07", currency: "USD", minor: 9223372036854775807n },
+    ];
+    const rows = amounts.map(({ amount, currency }, index) => {
+      const mapped = toBulkRow(
+        SHOP,
+        {
+          id: `gid://shopify/Order/${index + 1}`,
+          name: `#${index}`,
+          currencyCode: currency,
+          totalPriceSet: { shopMoney: { amount, currencyCode: currency } },
+          subtotalPriceSet: { shopMoney: { amount, currencyCode: currency } },
+          createdAt: "2026-01-01T00:00:00Z",
+          updatedAt: "2026-01-01T00:00:00Z",
+        },
+        "USD",
+      );
+      return mapped!;
+    });
+    await write(rows);
+    const stored = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { name: "asc" } });
+    expect(stored.map((row) => [row.totalPriceMinor, row.currencyCode])).toEqual(amounts.map(({ minor, currency }) => [minor, currency]));
+    const sum = await prisma.order.aggregate({ where: { shop: SHOP, currencyCode: "USD", totalPriceMinor: { lt: 10_000n } }, _sum: { totalPriceMinor: true } });
+    expect(sum._sum.totalPriceMinor).toBe(2009n);
+  });
+
+  test("keys are per shop: the same id in another shop is another row", async () => {
+    await write([customer(), customer({ shop: OTHER, email: "other@example.com" })]);
+    expect((await findCustomer())!.email).toBe("ada@example.com");
+    expect((await findCustomer("gid://shopify/Customer/1", OTHER))!.email).toBe("other@example.com");
+  });
+
+  test("thousands of rows in one call", async () => {
+    const rows = Array.from({ length: 2500 }, (_, index) => customer({ shopifyId: `gid://shopify/Customer/${index + 10}`, amountSpentMinor: BigInt(index) }));
+    await write(rows);
+    expect(await prisma.customer.count({ where: { shop: SHOP } })).toBe(2500);
+    const sum = await prisma.customer.aggregate({ where: { shop: SHOP }, _sum: { amountSpentMinor: true } });
+    expect(sum._sum.amountSpentMinor).toBe(BigInt((2499 * 2500) / 2));
+  });
+});
+
+describe("bulk row mapping", () => {
+  test("an order's inline refunds become refund rows in the order's currency", () => {
+    const rows = toBulkRows(
+      SHOP,
+      {
+        id: "gid://shopify/Order/9",
+        name: "#9",
+        totalPriceSet: { shopMoney: { amount: "5000", currencyCode: "JPY" } },
+        createdAt: "2026-01-01T00:00:00Z",
+        updatedAt: "2026-01-02T00:00:00Z",
+        refunds: [{ id: "gid://shopify/Refund/3", createdAt: "2026-01-02T00:00:00Z", note: null, totalRefundedSet: { shopMoney: { amount: "1500", currencyCode: "JPY" } } }],
+      },
+      "USD",
+    );
+    expect(rows.map((row) => row.table)).toEqual(["order", "refund"]);
+    expect(rows[1]!.row).toMatchObject({ orderId: "gid://shopify/Order/9", totalMinor: 1500n, currencyCode: "JPY" });
+  });
+
+  test.each([
+    { title: "ten cents", amount: "0.10", currency: "USD", minor: 10n },
+    { title: "no fraction", amount: "7", currency: "USD", minor: 700n },
+    { title: "yen", amount: "1500", currency: "JPY", minor: 1500n },
+    { title: "dinar (3 places)", amount: "1.234", currency: "KWD", minor: 1234n },
+    { title: "negative", amount: "-3.20", currency: "EUR", minor: -320n },
+  ])("minorUnits: $title", ({ amount, currency, minor }) => {
+    expect(minorUnits(amount, currency)).toBe(minor);
+  });
+
+  test("minorUnits refuses floats' worth of precision and non-decimals", () => {
+    expect(() => minorUnits("1.005", "USD")).toThrow(RangeError);
+    expect(() => minorUnits("1e3", "USD")).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,148 @@
+// The import loads an archive that holds no other shop without its secondary indexes and builds
+// them afterwards. GIVEN an empty or a shared archive, WHEN an import starts, ends, fails or is
+// killed, THEN every index the migrations define is there again - never lost, never invented.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
+import { createEmulator, type Emulator } from "../../dev/emulator/index";
+import type { AdminGraphql } from "~/modules/shopify/admin-graphql.server";
+import { openBulkWriter } from "~/modules/sync/bulk-writer.server";
+import { runInitialImport } from "~/modules/sync/initial-import.server";
+import { getTestDatabase } from "../support/db";
+
+const SHOP = "index-shop.myshopify.com";
+const OTHER = "index-other.myshopify.com";
+const IMPORT_TABLES = ["Customer", "Product", "ProductVariant", "Order", "OrderLine", "Refund"];
+const { prisma, reset, url, provider } = await getTestDatabase();
+let emulator: Emulator;
+let admin: AdminGraphql;
+
+/** The secondary indexes of the import's tables as the database has them: name and definition. */
+async function secondaryIndexes(): Promise<string[]> {
+  const tables = IMPORT_TABLES.map((table) => `'${table}'`).join(", ");
+  const rows =
+    provider === "sqlite"
+      ? await prisma.$queryRawUnsafe<{ name: string; definition: string }[]>(
+          `SELECT m.name AS name, m.tbl_name || '(' || (SELECT group_concat(i.name, ',') FROM pragma_index_info(m.name) i) || ')' AS definition
+           FROM sqlite_master m WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.sql NOT LIKE 'CREATE UNIQUE%' AND m.tbl_name IN (${tables})`,
+        )
+      : await prisma.$queryRawUnsafe<{ name: string; definition: string }[]>(
+          `SELECT indexname::text AS name, indexdef AS definition FROM pg_indexes
+           WHERE schemaname = current_schema() AND tablename IN (${tables}) AND indexdef NOT LIKE 'CREATE UNIQUE%'`,
+        );
+  return rows.map((row) => `${row.name}: ${row.definition}`).sort();
+}
+
+let migrated: string[];
+
+beforeAll(async () => {
+  await reset();
+  migrated = await secondaryIndexes();
+  emulator = await createEmulator({
+    apiKey: "key",
+    apiSecret: "secret",
+    shops: [{ domain: SHOP, customers: 30, orders: 60, products: 8, seed: 3 }],
+    autoWebhooks: false,
+  });
+  const token = emulator.issueAccessToken(SHOP);
+  admin = {
+    graphql: (query, options) =>
+      fetch(`${emulator.url}/admin/api/2026-07/graphql.json`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token },
+        body: JSON.stringify({ query, variables: options?.variables ?? {} }),
+      }),
+  };
+});
+
+beforeEach(async () => {
+  // Whatever a test did, the next starts from the migrated schema and an empty archive.
+  const writer = await openBulkWriter(url);
+  await writer.restoreIndexes();
+  await writer.close();
+  await reset();
+  await prisma.shop.create({ data: { shop: SHOP, name: "Index Shop", currencyCode: "USD", installedAt: new Date() } });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+const importShop = (extra: { onBatchCommitted?: () => void } = {}) =>
+  runInitialImport({ shop: SHOP, admin, db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10, batchSize: 50, ...extra });
+
+const otherShopCustomer = () =>
+  prisma.customer.create({
+    data: { shop: OTHER, shopifyId: "gid://shopify/Customer/1", currencyCode: "USD", amountSpentMinor: 0n, shopifyCreatedAt: new Date(), shopifyUpdatedAt: new Date() },
+  });
+
+describe("secondary indexes around the import", () => {
+  test("the migrated schema has secondary indexes on the import's tables", () => {
+    expect(migrated.length).toBeGreaterThanOrEqual(10);
+  });
+
+  test("GIVEN an archive holding no other shop, WHEN the import starts, THEN it drops exactly the migrations' secondary indexes, and restores the same ones", async () => {
+    const writer = await openBulkWriter(url);
+    try {
+      expect(await writer.deferIndexes(SHOP)).toBe(true);
+      expect(await secondaryIndexes()).toEqual([]);
+      await writer.restoreIndexes();
+      expect(await secondaryIndexes()).toEqual(migrated);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  test("GIVEN another shop's rows, WHEN the import starts, THEN the indexes stay", async () => {
+    await otherShopCustomer();
+    const writer = await openBulkWriter(url);
+    try {
+      expect(await writer.deferIndexes(SHOP)).toBe(false);
+      expect(await secondaryIndexes()).toEqual(migrated);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  test("WHEN an import completes, THEN every index is back and the data is there", async () => {
+    await importShop();
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(emulator.store(SHOP).orderCount);
+    expect(await secondaryIndexes()).toEqual(migrated);
+  });
+
+  test("WHEN an import fails half-way, THEN every index is back before it gives up", async () => {
+    let batches = 0;
+    const stop = () => {
+      if (++batches === 3) throw new Error("stopped");
+    };
+    await expect(importShop({ onBatchCommitted: stop })).rejects.toThrow("stopped");
+    expect(await secondaryIndexes()).toEqual(migrated);
+  });
+
+  test("GIVEN an import killed while its indexes were dropped, WHEN another shop's import starts, THEN it rebuilds them at once", async () => {
+    await prisma.customer.create({
+      data: { shop: SHOP, shopifyId: "gid://shopify/Customer/1", currencyCode: "USD", amountSpentMinor: 0n, shopifyCreatedAt: new Date(), shopifyUpdatedAt: new Date() },
+    });
+    const killed = await openBulkWriter(url);
+    expect(await killed.deferIndexes(SHOP)).toBe(true);
+    await killed.close(); // the process died: no restoreIndexes
+    expect(await secondaryIndexes()).toEqual([]);
+
+    const other = await openBulkWriter(url);
+    try {
+      expect(await other.deferIndexes(OTHER)).toBe(false);
+      expect(await secondaryIndexes()).toEqual(migrated);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("GIVEN an import killed while its indexes were dropped, WHEN it is run again, THEN it completes with every index", async () => {
+    const killed = await openBulkWriter(url);
+    expect(await killed.deferIndexes(SHOP)).toBe(true);
+    await killed.close();
+
+    await importShop();
+    expect(await prisma.customer.count({ where: { shop: SHOP } })).toBe(emulator.store(SHOP).customerCount);
+    expect(await secondaryIndexes()).toEqual(migrated);
+  });
+});
