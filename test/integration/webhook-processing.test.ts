@@ -271,6 +271,20 @@ describe("ids beyond 2^53 in a raw body", () => {
   });
 });
 
+describe("a customer who asked to be forgotten", () => {
+  test("an order event about them arriving after customers/redact keeps no payload, and their order no email", async () => {
+    const payload = examplePayload("orders/updated") as { customer: { admin_graphql_api_id: string }; email: string };
+    const shopifyId = payload.customer.admin_graphql_api_id;
+    await createCustomer(prisma, { shop, shopifyId, email: null, firstName: null, lastName: null, displayName: null, redactedAt: new Date() });
+    expect(payload.email).toBeTruthy();
+    const { event, outcome } = await deliverAndProcess("orders/updated", payload);
+    expect(outcome.status).toBe("processed");
+    expect(event.payload).toBe("{}");
+    expect(event.redactedAt).toBeInstanceOf(Date);
+    expect((await order()).email).toBeNull();
+  });
+});
+
 describe("listWebhookEvents", () => {
   test("lists one shop's events, newest first, filtered by status, without payloads", async () => {
     await deliverAndProcess("customers/create", examplePayload("customers/create"));

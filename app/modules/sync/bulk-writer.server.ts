@@ -272,7 +272,9 @@ function pgColumn(rows: readonly Record<string, unknown>[], name: string, kind: 
 
 async function openPostgres(url: string): Promise<BulkWriter> {
   const { connectionString, schema } = postgresConnection(url);
-  const client = new pg.Client({ connectionString, options: `-c search_path=${schema}` });
+  // synchronous_commit off for this connection only: a crash can lose the last few commits (never
+  // corrupt anything), and those batches' resume state goes with them, so they are simply redone.
+  const client = new pg.Client({ connectionString, options: `-c search_path=${schema} -c synchronous_commit=off` });
   await client.connect();
   const progressSql = PROGRESS_SQL((n) => `$${n}`);
   const indexes = importIndexes("postgresql");

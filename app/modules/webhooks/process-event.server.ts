@@ -1,6 +1,6 @@
 // The `webhook.process` job: applies one recorded WebhookEvent exactly once in effect. The event
 // row is the source of truth (decision 008): its status says whether there is anything left to do.
-import { prisma, type PrismaClient } from "../../db.server";
+import { prisma, type Prisma, type PrismaClient } from "../../db.server";
 import type { Job } from "../jobs/types";
 import { redactCustomer, redactShop, requestDataExport, uninstallShop } from "../privacy/privacy.server";
 import { applyToArchive, UnapplicablePayloadError, type ApplyResult } from "./apply.server";
@@ -66,6 +66,7 @@ export async function processWebhookEventById({ db, eventId, cancelJobs }: Proce
         const result: ApplyResult = await applyToArchive({ tx, shop: event.shop, triggeredAt }, webhook);
         const status = result.applied ? "processed" : "stale";
         await settle(tx, { status, error: null, subjectId: result.subjectId });
+        await forgetIfRedacted(tx, event.shop, eventId, customerOf(webhook, result.subjectId));
         return { status, eventId, topic: event.topic, subjectId: result.subjectId, ...(result.note ? { note: result.note } : {}) };
       },
       { timeout: 30_000, maxWait: 10_000 },
@@ -79,6 +80,25 @@ export async function processWebhookEventById({ db, eventId, cancelJobs }: Proce
     await db.webhookEvent.updateMany({ where: { id: eventId, status: { in: PENDING } }, data: { status: "failed", error: errorText(error), attempts: { increment: 1 } } });
     throw error; // the job retries with backoff
   }
+}
+
+/** The customer an event concerns: customer topics name them, order topics carry them. */
+function customerOf(webhook: ParsedWebhook, subjectId: string | null): string | null {
+  if (subjectId?.startsWith("gid://shopify/Customer/")) return subjectId;
+  const payload = webhook.payload as { customer?: { admin_graphql_api_id?: string } | null };
+  return payload.customer?.admin_graphql_api_id ?? null;
+}
+
+/**
+ * A customer who asked to be forgotten stays forgotten: an event about them that arrives after
+ * customers/redact keeps no payload, and an order of theirs keeps no email.
+ */
+async function forgetIfRedacted(tx: Prisma.TransactionClient, shop: string, eventId: string, customerId: string | null) {
+  if (!customerId) return;
+  const customer = await tx.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId: customerId } }, select: { redactedAt: true } });
+  if (!customer?.redactedAt) return;
+  await tx.webhookEvent.update({ where: { id: eventId }, data: { payload: "{}", redactedAt: new Date() } });
+  await tx.order.updateMany({ where: { shop, customerId, email: { not: null } }, data: { email: null } });
 }
 
 type PrivacyWebhook = Extract<ParsedWebhook, { topic: "CUSTOMERS_DATA_REQUEST" | "CUSTOMERS_REDACT" | "SHOP_REDACT" | "APP_UNINSTALLED" }>;
