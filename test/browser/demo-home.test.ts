@@ -90,6 +90,12 @@ describe("demo home page", () => {
     // The app's navigation is handed to Shopify admin (here: the emulator's App Bridge stand-in).
     await expect(page.locator("ui-nav-menu a[rel=home]").count()).resolves.toBe(1);
     await page.screenshot({ path: "test-results/home-en.png", fullPage: true });
+
+    // The admin navigation leads to the privacy requests page, inside the same session.
+    await page.locator("ui-nav-menu a", { hasText: "Privacy requests" }).click();
+    await page.getByRole("heading", { name: "Privacy requests" }).waitFor();
+    await page.getByText("No data requests yet").waitFor();
+    await page.screenshot({ path: "test-results/privacy-en.png", fullPage: true });
     await page.close();
   });
 
