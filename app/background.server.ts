@@ -5,10 +5,21 @@ import { prisma } from "./db.server";
 import { getEnv } from "./env.server";
 import { jobHandlers } from "./modules/jobs/handlers.server";
 import { jobQueue } from "./modules/jobs/index.server";
+import { openBulkWriter } from "./modules/sync/bulk-writer.server";
 import { scheduleReconciliation } from "./modules/sync/reconcile.server";
 import { requeueStrandedEvents } from "./modules/webhooks/handle-webhook.server";
 
 const CHORE_INTERVAL_MS = 60_000;
+
+/** An import killed while the archive's secondary indexes were deferred leaves them missing: rebuild at boot. */
+async function restoreArchiveIndexes(databaseUrl: string) {
+  const writer = await openBulkWriter(databaseUrl, { workerThread: false });
+  try {
+    await writer.restoreIndexes();
+  } finally {
+    await writer.close();
+  }
+}
 
 interface Background {
   stop(): Promise<void>;
@@ -31,8 +42,11 @@ export function startBackgroundWork(): Background {
   };
   const timer = setInterval(chores, CHORE_INTERVAL_MS);
   timer.unref();
-  void queue.work(jobHandlers(), { concurrency: env.JOB_CONCURRENCY });
-  void chores();
+  // Indexes first, so no job writes into unindexed tables; then the worker and its chores.
+  void restoreArchiveIndexes(env.DATABASE_URL)
+    .catch((error: unknown) => console.error("[background] could not restore archive indexes:", error))
+    .then(() => queue.work(jobHandlers(), { concurrency: env.JOB_CONCURRENCY }))
+    .then(chores);
   const background: Background = {
     async stop() {
       clearInterval(timer);

@@ -4,7 +4,7 @@
 // whether every event was processed. Shopify's own example payloads are the templates.
 //
 // Flags: --count N (20000), --concurrency C (50), --duplicates F (0.02), --db sqlite|postgres,
-//        --no-build (reuse build/).
+//        --no-build (reuse build/), --worker off (intake alone, for diagnosis).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -32,6 +32,8 @@ const { values: flags } = parseArgs({
     duplicates: { type: "string", default: "0.02" },
     db: { type: "string", default: "sqlite" },
     "no-build": { type: "boolean", default: false },
+    // Diagnosis: "off" measures intake alone (events stay received; the run then reports them lost).
+    worker: { type: "string", default: "embedded" },
   },
 });
 const COUNT = Number(flags.count);
@@ -168,7 +170,7 @@ async function startApp(databaseUrl: string, port: number): Promise<ChildProcess
       SHOPIFY_API_SECRET: SECRET,
       SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: databaseUrl,
-      JOB_WORKER: "embedded",
+      JOB_WORKER: flags.worker === "off" ? "off" : "embedded",
       LOG_LEVEL: "error",
     },
     stdio: ["ignore", "ignore", "inherit"],
@@ -224,12 +226,13 @@ async function main() {
   const expected = COUNT + 50;
   const drainStarted = performance.now();
   let counts: Record<string, number> = {};
-  for (;;) {
+  for (; flags.worker !== "off"; ) {
     counts = await store.eventCounts();
     const done = (counts.processed ?? 0) + (counts.stale ?? 0) + (counts.invalid ?? 0);
     if (done >= expected || performance.now() - drainStarted > 300_000) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  if (flags.worker === "off") counts = await store.eventCounts();
   const drainSeconds = (performance.now() - drainStarted) / 1000;
   app.kill("SIGTERM");
   agent.destroy();

@@ -225,12 +225,18 @@ describe("bulk row mapping", () => {
     { title: "yen", amount: "1500", currency: "JPY", minor: 1500n },
     { title: "dinar (3 places)", amount: "1.234", currency: "KWD", minor: 1234n },
     { title: "negative", amount: "-3.20", currency: "EUR", minor: -320n },
+    { title: "one decimal", amount: "12.5", currency: "USD", minor: 1250n },
+    { title: "zeros beyond the exponent", amount: "5.000", currency: "USD", minor: 500n },
+    { title: "yen with a zero fraction", amount: "1200.0", currency: "JPY", minor: 1200n },
+    { title: "surrounding spaces", amount: " 12.50 ", currency: "USD", minor: 1250n },
+    { title: "largest safe integer", amount: "90071992547409.91", currency: "USD", minor: 9007199254740991n },
+    { title: "beyond 2^53 (exact path)", amount: "123456789012345678.91", currency: "USD", minor: 12345678901234567891n },
+    { title: "negative beyond 2^53", amount: "-90071992547409.93", currency: "USD", minor: -9007199254740993n },
   ])("minorUnits: $title", ({ amount, currency, minor }) => {
     expect(minorUnits(amount, currency)).toBe(minor);
   });
 
-  test("minorUnits refuses floats' worth of precision and non-decimals", () => {
-    expect(() => minorUnits("1.005", "USD")).toThrow(RangeError);
-    expect(() => minorUnits("1e3", "USD")).toThrow(RangeError);
+  test.each(["1.005", "1e3", "", "-", ".5", "5.", "12,50", "1.2.3", "0x10", "1200.5"])("minorUnits refuses %j (USD; JPY for the last)", (amount) => {
+    expect(() => minorUnits(amount, amount === "1200.5" ? "JPY" : "USD")).toThrow(RangeError);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 
 import { createEmulator, type Emulator } from "../../dev/emulator/index";
 import type { AdminGraphql } from "~/modules/shopify/admin-graphql.server";
+import { archiveIndexes } from "~/modules/sync/archive-sql";
 import { openBulkWriter } from "~/modules/sync/bulk-writer.server";
 import { runInitialImport } from "~/modules/sync/initial-import.server";
 import { getTestDatabase } from "../support/db";
@@ -74,6 +75,18 @@ const otherShopCustomer = () =>
   prisma.customer.create({
     data: { shop: OTHER, shopifyId: "gid://shopify/Customer/1", currencyCode: "USD", amountSpentMinor: 0n, shopifyCreatedAt: new Date(), shopifyUpdatedAt: new Date() },
   });
+
+describe("archiveIndexes: the migrations' secondary indexes, in migration order", () => {
+  test("keeps non-unique indexes of the given tables; later DROP INDEX / DROP TABLE remove them", () => {
+    const migrations = [
+      `CREATE INDEX "Order_a_idx" ON "Order"("shop", "a");\nCREATE UNIQUE INDEX "Order_key" ON "Order"("shop", "b");\nCREATE INDEX "Job_idx" ON "Job"("x");\n-- CREATE INDEX "Order_comment_idx" ON "Order"("c");`,
+      `CREATE INDEX "Order_b_idx" ON "Order"("shop", "b");\nDROP INDEX "Order_a_idx";\nCREATE INDEX "Refund_idx" ON "Refund"("shop");\nDROP TABLE "Refund";`,
+    ];
+    expect(archiveIndexes(migrations, ["Order", "Refund"])).toEqual([
+      { name: "Order_b_idx", table: "Order", createSql: 'CREATE INDEX IF NOT EXISTS "Order_b_idx" ON "Order"("shop", "b")' },
+    ]);
+  });
+});
 
 describe("secondary indexes around the import", () => {
   test("the migrated schema has secondary indexes on the import's tables", () => {

@@ -142,8 +142,6 @@ function createExecutor(Database, file, sqlFor) {
   db.pragma("cache_size = -16384");
   // Checkpoint every ~40 MB of WAL instead of 4 MB: fewer copies of the pages each batch dirties.
   db.pragma("wal_autocheckpoint = 10000");
-  // CREATE INDEX after a load sorts with a helper thread (the parsing thread is idle by then).
-  db.pragma("threads = 2");
   const statements = new Map();
   const statement = (key) => {
     let prepared = statements.get(key);
