@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 
 import { createEmulator, type Emulator } from "../../dev/emulator/index";
 import { adminGraphql, type AdminGraphql } from "~/modules/shopify/admin-graphql.server";
+import { emulatorAdmin } from "../support/emulated-shop";
 
 const SHOPS = ["throttle-a.myshopify.com", "throttle-b.myshopify.com"];
 let emulator: Emulator;
@@ -19,15 +20,7 @@ beforeAll(async () => {
     autoWebhooks: false,
   });
   for (const shop of SHOPS) {
-    const token = emulator.issueAccessToken(shop);
-    admins.set(shop, {
-      graphql: (query, options) =>
-        fetch(`${emulator.url}/admin/api/2026-07/graphql.json`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", "X-Forwarded-Host": shop, "X-Shopify-Access-Token": token },
-          body: JSON.stringify({ query, variables: options?.variables ?? {} }),
-        }),
-    });
+    admins.set(shop, emulatorAdmin(emulator, shop));
   }
 });
 

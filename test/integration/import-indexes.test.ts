@@ -3,12 +3,13 @@
 // killed, THEN every index the migrations define is there again - never lost, never invented.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 
-import { createEmulator, type Emulator } from "../../dev/emulator/index";
+import type { Emulator } from "../../dev/emulator/index";
 import type { AdminGraphql } from "~/modules/shopify/admin-graphql.server";
 import { archiveIndexes } from "~/modules/sync/archive-sql";
 import { openBulkWriter } from "~/modules/sync/bulk-writer.server";
 import { runInitialImport } from "~/modules/sync/initial-import.server";
 import { getTestDatabase } from "../support/db";
+import { emulatorAdmin, startEmulatedShops } from "../support/emulated-shop";
 
 const SHOP = "index-shop.myshopify.com";
 const OTHER = "index-other.myshopify.com";
@@ -38,21 +39,8 @@ let migrated: string[];
 beforeAll(async () => {
   await reset();
   migrated = await secondaryIndexes();
-  emulator = await createEmulator({
-    apiKey: "key",
-    apiSecret: "secret",
-    shops: [{ domain: SHOP, customers: 30, orders: 60, products: 8, seed: 3 }],
-    autoWebhooks: false,
-  });
-  const token = emulator.issueAccessToken(SHOP);
-  admin = {
-    graphql: (query, options) =>
-      fetch(`${emulator.url}/admin/api/2026-07/graphql.json`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token },
-        body: JSON.stringify({ query, variables: options?.variables ?? {} }),
-      }),
-  };
+  emulator = await startEmulatedShops([{ domain: SHOP, customers: 30, orders: 60, products: 8, seed: 3 }]);
+  admin = emulatorAdmin(emulator, SHOP);
 });
 
 beforeEach(async () => {

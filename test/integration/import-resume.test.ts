@@ -3,12 +3,13 @@
 // resource again; a re-run changes nothing.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 
-import { createEmulator, type Emulator } from "../../dev/emulator/index";
+import type { Emulator } from "../../dev/emulator/index";
 import type { AdminGraphql } from "~/modules/shopify/admin-graphql.server";
 import { runImportJob } from "~/modules/sync/import-job.server";
 import { estimateRemaining } from "~/modules/sync/import-progress";
 import { runInitialImport, type ImportProgress } from "~/modules/sync/initial-import.server";
 import { getTestDatabase } from "../support/db";
+import { emulatorAdmin, startEmulatedShops } from "../support/emulated-shop";
 
 const SHOP = "resume-shop.myshopify.com";
 const { prisma, reset, url } = await getTestDatabase();
@@ -18,21 +19,8 @@ let admin: AdminGraphql;
 class Interrupted extends Error {}
 
 beforeAll(async () => {
-  emulator = await createEmulator({
-    apiKey: "key",
-    apiSecret: "secret",
-    shops: [{ domain: SHOP, customers: 80, orders: 300, products: 15, seed: 5 }],
-    autoWebhooks: false,
-  });
-  const token = emulator.issueAccessToken(SHOP);
-  admin = {
-    graphql: (query, options) =>
-      fetch(`${emulator.url}/admin/api/2026-07/graphql.json`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token },
-        body: JSON.stringify({ query, variables: options?.variables ?? {} }),
-      }),
-  };
+  emulator = await startEmulatedShops([{ domain: SHOP, customers: 80, orders: 300, products: 15, seed: 5 }]);
+  admin = emulatorAdmin(emulator, SHOP);
 });
 
 beforeEach(async () => {

@@ -3,10 +3,11 @@
 // converges on the same rows instead of duplicating them.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { createEmulator, type Emulator } from "../../dev/emulator/index";
+import type { Emulator } from "../../dev/emulator/index";
 import type { AdminGraphql } from "~/modules/shopify/admin-graphql.server";
 import { runInitialImport } from "~/modules/sync/initial-import.server";
 import { getTestDatabase } from "../support/db";
+import { emulatorAdmin, startEmulatedShops } from "../support/emulated-shop";
 
 const SHOP = "import-shop.myshopify.com";
 const { prisma, reset, url } = await getTestDatabase();
@@ -15,21 +16,8 @@ let admin: AdminGraphql;
 
 beforeAll(async () => {
   await reset();
-  emulator = await createEmulator({
-    apiKey: "key",
-    apiSecret: "secret",
-    shops: [{ domain: SHOP, customers: 60, orders: 180, products: 20, seed: 11 }],
-    autoWebhooks: false,
-  });
-  const token = emulator.issueAccessToken(SHOP);
-  admin = {
-    graphql: (query, options) =>
-      fetch(`${emulator.url}/admin/api/2026-07/graphql.json`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token },
-        body: JSON.stringify({ query, variables: options?.variables ?? {} }),
-      }),
-  };
+  emulator = await startEmulatedShops([{ domain: SHOP, customers: 60, orders: 180, products: 20, seed: 11 }]);
+  admin = emulatorAdmin(emulator, SHOP);
   await prisma.shop.create({ data: { shop: SHOP, name: "Import Shop", currencyCode: "USD", installedAt: new Date() } });
 });
 

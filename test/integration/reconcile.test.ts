@@ -6,7 +6,7 @@ import { parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { requestedQueryCost } from "../../dev/emulator/cost";
-import { createEmulator, loadAdminSchema, type Emulator } from "../../dev/emulator/index";
+import { loadAdminSchema, type Emulator } from "../../dev/emulator/index";
 import type { JobQueue } from "~/modules/jobs/types";
 import type { AdminGraphql } from "~/modules/shopify/admin-graphql.server";
 import { runInitialImport } from "~/modules/sync/initial-import.server";
@@ -20,6 +20,7 @@ import {
 } from "~/modules/sync/reconcile-documents";
 import { NothingToReconcileError, reconcileShop, runReconcileJob, scheduleReconciliation, shopsDueForReconciliation, updatedSinceQuery } from "~/modules/sync/reconcile.server";
 import { getTestDatabase } from "../support/db";
+import { emulatorAdmin, startEmulatedShops } from "../support/emulated-shop";
 
 const SHOP = "reconcile-shop.myshopify.com";
 const { prisma, reset, url } = await getTestDatabase();
@@ -32,21 +33,8 @@ const customerKey = (id: number) => ({ shop_shopifyId: { shop: SHOP, shopifyId: 
 
 beforeAll(async () => {
   await reset();
-  emulator = await createEmulator({
-    apiKey: "key",
-    apiSecret: "secret",
-    shops: [{ domain: SHOP, customers: 40, orders: 120, products: 12, seed: 23 }],
-    autoWebhooks: false,
-  });
-  const token = emulator.issueAccessToken(SHOP);
-  admin = {
-    graphql: (query, options) =>
-      fetch(`${emulator.url}/admin/api/2026-07/graphql.json`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token },
-        body: JSON.stringify({ query, variables: options?.variables ?? {} }),
-      }),
-  };
+  emulator = await startEmulatedShops([{ domain: SHOP, customers: 40, orders: 120, products: 12, seed: 23 }]);
+  admin = emulatorAdmin(emulator, SHOP);
   await prisma.shop.create({ data: { shop: SHOP, name: "Reconcile Shop", currencyCode: "USD", installedAt: new Date() } });
   await runInitialImport({ shop: SHOP, admin, db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 20 });
 });
