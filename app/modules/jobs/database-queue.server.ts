@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 
 import { dbProvider, Prisma, type PrismaClient } from "../../db.server";
+import { logPollFailure, pollDelayMs } from "./poll-backoff";
 import type { EnqueueOptions, Job, JobHandlers, JobName, JobPayloads, JobQueue, JobStatus, WorkerOptions } from "./types";
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -238,12 +239,10 @@ export function createDatabaseQueue({ db, databaseUrl, backoff = {} }: DatabaseQ
           }
           failures = 0;
         } catch (error) {
-          // Database down or misconfigured: log the first failure in full, then briefly, and back off.
           failures++;
-          if (failures === 1) console.error("[jobs] claiming a job failed:", error);
-          else console.error(`[jobs] claiming a job failed ${failures} times in a row: ${error instanceof Error ? error.message.trim().split("\n").pop() : String(error)}`);
+          logPollFailure("claiming a job", failures, error);
         }
-        if (!stopping) await sleep(failures ? Math.min(30_000, pollIntervalMs * 2 ** failures) : pollIntervalMs);
+        if (!stopping) await sleep(pollDelayMs(pollIntervalMs, failures));
       }
     }
 

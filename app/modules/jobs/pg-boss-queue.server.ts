@@ -24,6 +24,7 @@ import PgBoss from "pg-boss";
 
 import { postgresConnection } from "../../db.server";
 import { DEFAULT_MAX_ATTEMPTS } from "./database-queue.server";
+import { logPollFailure, pollDelayMs } from "./poll-backoff";
 import { JOB_NAMES, type EnqueueOptions, type Job, type JobHandlers, type JobName, type JobPayloads, type JobQueue, type JobStatus, type WorkerOptions } from "./types";
 
 const DEFAULTS = { concurrency: 4, perShopConcurrency: 1, pollIntervalMs: 250 };
@@ -198,12 +199,10 @@ export function createPgBossQueue({ databaseUrl, schema = "pgboss", expireInSeco
           }
           failures = 0;
         } catch (error) {
-          // Database down or misconfigured: log the first failure in full, then briefly, and back off.
           failures++;
-          if (failures === 1) console.error("[jobs] fetching a job failed:", error);
-          else console.error(`[jobs] fetching a job failed ${failures} times in a row: ${error instanceof Error ? error.message.trim().split("\n").pop() : String(error)}`);
+          logPollFailure("fetching a job", failures, error);
         }
-        if (!stopping) await sleep(failures ? Math.min(30_000, pollIntervalMs * 2 ** failures) : pollIntervalMs);
+        if (!stopping) await sleep(pollDelayMs(pollIntervalMs, failures));
       }
     }
 
