@@ -1,7 +1,9 @@
 // The real webhook routes, fed Shopify's own example payloads with real signatures.
+import { createHmac } from "node:crypto";
+
 import { beforeEach, describe, expect, test } from "vitest";
 
-import { bootApp, examplePayload, webhookRequest } from "../support/app";
+import { bootApp, examplePayload, TEST_API_SECRET, webhookRequest } from "../support/app";
 
 const { prisma, database } = await bootApp();
 const customersRoute = await import("~/routes/webhooks.customers");
@@ -43,6 +45,31 @@ describe("webhook intake", () => {
     const tampered = new Request(signed.url, { method: "POST", headers: signed.headers, body: JSON.stringify({ id: 2 }) });
     expect((await call(customersRoute, tampered)).status).toBe(401);
     expect(await prisma.webhookEvent.count()).toBe(0);
+  });
+
+  test("a request without Shopify's headers gets 400, a GET 405, and neither is stored", async () => {
+    const signed = webhookRequest({ topic: "customers/create", shop, payload: examplePayload("customers/create"), path: "/webhooks/customers" });
+    const headers = new Headers(signed.headers);
+    headers.delete("X-Shopify-Topic");
+    const withoutTopic = new Request(signed.url, { method: "POST", headers, body: await signed.clone().text() });
+    expect((await call(customersRoute, withoutTopic)).status).toBe(400);
+    expect((await call(customersRoute, new Request(signed.url, { method: "GET" }))).status).toBe(405);
+    expect(await prisma.webhookEvent.count()).toBe(0);
+  });
+
+  test("a signed body that is not JSON is kept, then reported invalid by the worker, and nothing is applied", async () => {
+    const { processWebhookEventById } = await import("~/modules/webhooks/process-event.server");
+    const signed = webhookRequest({ topic: "customers/create", shop, payload: {}, path: "/webhooks/customers" });
+    const body = '{"id": 1, "email": ';
+    const headers = new Headers(signed.headers);
+    headers.set("X-Shopify-Hmac-Sha256", createHmac("sha256", TEST_API_SECRET).update(body).digest("base64"));
+    const response = await call(customersRoute, new Request(signed.url, { method: "POST", headers, body }));
+    expect(response.status).toBe(200);
+    const event = await prisma.webhookEvent.findFirstOrThrow({ where: { shop } });
+    expect(event.payload).toBe(body);
+    expect((await processWebhookEventById({ db: prisma, eventId: event.id })).status).toBe("invalid");
+    expect(await prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ status: "invalid" });
+    expect(await prisma.customer.count()).toBe(0);
   });
 
   test("a duplicate delivery (same event id) is recorded once", async () => {

@@ -1,11 +1,11 @@
 // Shared body of every webhook route. Shopify allows 5 s, so the request only verifies the
-// signature (the library answers 401 and stores nothing when it is wrong), records the event
+// signature (401 and nothing stored when it is wrong), records the event
 // durably (deduplicated by event id) and queues it; a background worker applies it.
 import { prisma } from "../../db.server";
-import { authenticate } from "../../shopify.server";
 import { jobQueue } from "../jobs/index.server";
 import { uninstallShop } from "../privacy/privacy.server";
-import { markWebhookProcessed, recordWebhookEvent, type VerifiedWebhook } from "./webhook-events.server";
+import { verifyWebhook } from "./verify-webhook.server";
+import { markWebhookProcessed, recordWebhookEvent } from "./webhook-events.server";
 
 /** Queues the processing of a recorded event; the key makes a second enqueue of one event a no-op. */
 export function enqueueWebhookEvent(eventId: string, shop: string) {
@@ -13,10 +13,9 @@ export function enqueueWebhookEvent(eventId: string, shop: string) {
 }
 
 export async function handleWebhookRequest(request: Request): Promise<Response> {
-  // Keep the text: the library parses the body with JSON.parse, which rounds ids beyond 2^53.
-  const rawBody = await request.clone().text();
-  const { shop, topic, webhookId, eventId, apiVersion, triggeredAt, payload } = await authenticate.webhook(request);
-  const webhook: VerifiedWebhook = { shop, topic: String(topic), webhookId, eventId, apiVersion, triggeredAt, payload, rawBody };
+  // The raw body is what gets stored: JSON.parse rounds ids beyond 2^53.
+  const webhook = await verifyWebhook(request);
+  const { shop } = webhook;
   const recorded = await recordWebhookEvent(prisma, webhook);
   if (recorded.status === "duplicate") return new Response(null, { status: 200 });
 

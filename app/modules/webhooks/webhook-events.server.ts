@@ -1,6 +1,6 @@
 // Webhook intake: every verified delivery is recorded durably before Shopify gets its 200,
 // deduplicated by event id (Shopify delivers at least once). Processing happens after (issue 3's worker).
-import type { PrismaClient } from "../../db.server";
+import { Prisma, type PrismaClient } from "../../db.server";
 
 export interface VerifiedWebhook {
   shop: string;
@@ -32,9 +32,8 @@ export type RecordResult = { status: "recorded"; id: string } | { status: "dupli
 export async function recordWebhookEvent(db: PrismaClient, webhook: VerifiedWebhook): Promise<RecordResult> {
   // Older deliveries may lack X-Shopify-Event-Id; the webhook id is then the best dedupe key.
   const eventId = webhook.eventId ?? webhook.webhookId;
-  const existing = await db.webhookEvent.findUnique({ where: { shop_eventId: { shop: webhook.shop, eventId } }, select: { id: true } });
-  if (existing) return { status: "duplicate", id: existing.id };
   try {
+    // Insert first: a duplicate is the exception, so the common case is one statement.
     const event = await db.webhookEvent.create({
       data: {
         shop: webhook.shop,
@@ -51,10 +50,10 @@ export async function recordWebhookEvent(db: PrismaClient, webhook: VerifiedWebh
     });
     return { status: "recorded", id: event.id };
   } catch (error) {
-    // Two copies of one event racing each other: the unique key lets exactly one in.
-    const raced = await db.webhookEvent.findUnique({ where: { shop_eventId: { shop: webhook.shop, eventId } }, select: { id: true } });
-    if (raced) return { status: "duplicate", id: raced.id };
-    throw error;
+    // The unique (shop, eventId) key lets exactly one copy of an event in, even when copies race.
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+    const existing = await db.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: webhook.shop, eventId } }, select: { id: true } });
+    return { status: "duplicate", id: existing.id };
   }
 }
 
