@@ -72,6 +72,20 @@ describe("webhook intake", () => {
     expect(await prisma.customer.count()).toBe(0);
   });
 
+  test("a signed delivery is queued for the worker; an event recorded but never queued is queued by the sweeper, once", async () => {
+    const { requeueStrandedEvents } = await import("~/modules/webhooks/handle-webhook.server");
+    const { createWebhookEvent } = await import("../support/factories");
+    await call(customersRoute, webhookRequest({ topic: "customers/create", shop, payload: examplePayload("customers/create"), path: "/webhooks/customers" }));
+    const delivered = await prisma.webhookEvent.findFirstOrThrow({ where: { shop } });
+    expect(await prisma.job.count({ where: { queue: "webhook.process", uniqueKey: `webhook:${delivered.id}` } })).toBe(1);
+
+    // As if the process died between recording the event and queueing it.
+    const stranded = await createWebhookEvent(prisma, { shop, topic: "customers/update", payload: {} });
+    expect(await requeueStrandedEvents({ olderThanMs: 0 })).toBe(1);
+    expect(await prisma.job.count({ where: { uniqueKey: `webhook:${stranded.id}` } })).toBe(1);
+    expect(await requeueStrandedEvents({ olderThanMs: 0 })).toBe(0);
+  });
+
   test("a duplicate delivery (same event id) is recorded once", async () => {
     const payload = examplePayload("customers/update");
     const eventId = crypto.randomUUID();
