@@ -46,7 +46,8 @@ export function startBackgroundWork(): Background {
   void restoreArchiveIndexes(env.DATABASE_URL)
     .catch((error: unknown) => console.error("[background] could not restore archive indexes:", error))
     .then(() => queue.work(jobHandlers(), { concurrency: env.JOB_CONCURRENCY }))
-    .then(chores);
+    .then(chores)
+    .catch((error: unknown) => console.error("[background] the job worker did not start:", error));
   const background: Background = {
     async stop() {
       clearInterval(timer);
