@@ -199,7 +199,12 @@ export function describeQueueBehaviour(title: string, fixture: () => QueueFixtur
         };
         await work(queue, { "webhook.process": handler }, { concurrency: 4 });
         await waitFor(async () => (await queue.counts()).completed === 200, { timeoutMs: 20_000, what: "200 completed jobs" });
-        const there = [...other.output().matchAll(/^ran (\S+)$/gm)].map((match) => match[1]!);
+        // The other process's "ran" lines travel through a pipe and may land after its jobs are marked
+        // completed: wait for them, then a little longer so that a job run twice would show up too.
+        const ranThere = () => [...other.output().matchAll(/^ran (\S+)$/gm)].map((match) => match[1]!);
+        await waitFor(async () => here.length + ranThere().length >= 200, { timeoutMs: 5_000, what: "the other process's output" });
+        await sleep(200);
+        const there = ranThere();
         const runs = [...here, ...there];
         expect(runs).toHaveLength(200);
         expect(new Set(runs).size).toBe(200);
