@@ -222,6 +222,7 @@ export class BulkRunner {
   private async execute(store: Store, op: BulkOperationRecord, document: DocumentNode, plan: Plan) {
     await new Promise((resolve) => setTimeout(resolve, 5));
     const out = createWriteStream(op.file);
+    let completed = false;
     const write = async (line: string) => {
       if (!out.write(line)) await once(out, "drain");
     };
@@ -244,7 +245,7 @@ export class BulkRunner {
         }
         ctx.bulk!.offset += ctx.bulk!.limit;
         if (ctx.bulk!.offset >= (ctx.bulk!.rootIds?.length ?? 0)) {
-          op.status = "COMPLETED";
+          completed = true;
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, 1));
@@ -258,6 +259,8 @@ export class BulkRunner {
       await once(out, "close").catch(() => undefined);
     }
     if (this.closed) return;
+    // Like Shopify, COMPLETED (and with it the url) only once the file is whole and closed.
+    if (completed && (op.status === "RUNNING" || op.status === "CANCELING")) op.status = "COMPLETED";
     op.completedAt = Math.floor(Date.now() / 1000) * 1000;
     op.fileSize = op.status === "COMPLETED" && op.objectCount > 0 ? statSync(op.file).size : null;
     this.options.onFinish(op);
