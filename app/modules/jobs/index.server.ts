@@ -1,8 +1,7 @@
 // Builds the app's job queue (decision 006): the embedded database driver by default, pg-boss when
 // JOB_DRIVER=pg-boss. jobQueue() is the process-wide instance web requests and the worker share.
-import { z } from "zod";
-
-import { DEFAULT_DATABASE_URL, dbProvider, prisma, type PrismaClient } from "../../db.server";
+import { dbProvider, prisma, type PrismaClient } from "../../db.server";
+import { getEnv } from "../../env.server";
 import { createDatabaseQueue } from "./database-queue.server";
 import { createPgBossQueue } from "./pg-boss-queue.server";
 import type { JobQueue } from "./types";
@@ -25,18 +24,12 @@ export function createJobQueue({ driver = "database", db, databaseUrl, pgBossSch
   return createPgBossQueue({ databaseUrl, schema: pgBossSchema });
 }
 
-// The variables this module reads, until they move into env.server.ts (which already declares them).
-const jobEnvSchema = z.object({
-  DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
-  JOB_DRIVER: z.enum(["database", "pg-boss"]).default("database"),
-});
-
 const globalForJobs = globalThis as unknown as { __jobQueue?: JobQueue };
 
 /** The process's queue, built on first use (importing this module connects to nothing). */
 export function jobQueue(): JobQueue {
   if (!globalForJobs.__jobQueue) {
-    const env = jobEnvSchema.parse(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== "")));
+    const env = getEnv(); // JOB_DRIVER and DATABASE_URL, checked at boot with the rest
     // Kept on globalThis so Vite's HMR in dev does not start a second worker on the same jobs.
     globalForJobs.__jobQueue = createJobQueue({ driver: env.JOB_DRIVER, db: prisma, databaseUrl: env.DATABASE_URL });
   }
