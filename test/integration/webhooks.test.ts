@@ -81,9 +81,11 @@ describe("webhook intake", () => {
 
     // As if the process died between recording the event and queueing it.
     const stranded = await createWebhookEvent(prisma, { shop, topic: "customers/update", payload: {} });
-    expect(await requeueStrandedEvents({ olderThanMs: 0 })).toBe(1);
+    // Received two minutes ago (an event of this very millisecond is not "older than" anything).
+    await prisma.webhookEvent.update({ where: { id: stranded.id }, data: { receivedAt: new Date(Date.now() - 120_000) } });
+    expect(await requeueStrandedEvents()).toBe(1);
     expect(await prisma.job.count({ where: { uniqueKey: `webhook:${stranded.id}` } })).toBe(1);
-    expect(await requeueStrandedEvents({ olderThanMs: 0 })).toBe(0);
+    expect(await requeueStrandedEvents()).toBe(0);
   });
 
   test("a duplicate delivery (same event id) is recorded once", async () => {
