@@ -40,3 +40,6 @@ export default async function handleRequest(request: Request, responseStatusCode
     setTimeout(abort, streamTimeout + 1000);
   });
 }
+
+// For the production server (server.js), which answers webhooks before Remix (decision 008).
+export { acceptWebhookDelivery } from "./modules/webhooks/handle-webhook.server";

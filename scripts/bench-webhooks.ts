@@ -4,7 +4,7 @@
 // whether every event was processed. Shopify's own example payloads are the templates.
 //
 // Flags: --count N (20000), --concurrency C (50), --duplicates F (0.02), --db sqlite|postgres,
-//        --no-build (reuse build/), --worker off (intake alone, for diagnosis).
+//        --no-build (reuse build/), --worker off (intake alone, for diagnosis), --profile DIR.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -34,6 +34,8 @@ const { values: flags } = parseArgs({
     "no-build": { type: "boolean", default: false },
     // Diagnosis: "off" measures intake alone (events stay received; the run then reports them lost).
     worker: { type: "string", default: "embedded" },
+    // Diagnosis: write the app's CPU profile (node --cpu-prof) into this folder.
+    profile: { type: "string" },
   },
 });
 const COUNT = Number(flags.count);
@@ -48,8 +50,15 @@ interface Delivery {
   topic: string;
   route: string;
   eventId: string;
-  body: string;
+  body: Buffer;
+  /** Signed up front: the signature is Shopify's cost, and the load generator shares the machine with the app. */
+  hmac: string;
 }
+
+const signed = (delivery: Omit<Delivery, "body" | "hmac"> & { body: string }): Delivery => {
+  const body = Buffer.from(delivery.body);
+  return { ...delivery, body, hmac: createHmac("sha256", SECRET).update(body).digest("base64") };
+};
 
 /** The n-th distinct event: orders, customers and products in the mix Shopify sends a busy store. */
 function delivery(n: number, templates: Record<string, Record<string, unknown>>): Delivery {
@@ -60,19 +69,19 @@ function delivery(n: number, templates: Record<string, Record<string, unknown>>)
     const id = 7_000_000 + n;
     Object.assign(order, { id, admin_graphql_api_id: `gid://shopify/Order/${id}`, name: `#B${n}`, order_number: n, updated_at: updatedAt });
     order.line_items = order.line_items.map((line, index) => ({ ...line, id: id * 10 + index, admin_graphql_api_id: `gid://shopify/LineItem/${id * 10 + index}` }));
-    return { topic: "orders/create", route: "/webhooks/orders", eventId: randomUUID(), body: JSON.stringify(order) };
+    return signed({ topic: "orders/create", route: "/webhooks/orders", eventId: randomUUID(), body: JSON.stringify(order) });
   }
   if (kind < 9) {
     const customer = structuredClone(templates.customer!);
     const id = 8_000_000 + n;
     Object.assign(customer, { id, admin_graphql_api_id: `gid://shopify/Customer/${id}`, email: `bench${n}@example.com`, updated_at: updatedAt });
-    return { topic: "customers/update", route: "/webhooks/customers", eventId: randomUUID(), body: JSON.stringify(customer) };
+    return signed({ topic: "customers/update", route: "/webhooks/customers", eventId: randomUUID(), body: JSON.stringify(customer) });
   }
   const product = structuredClone(templates.product!) as Record<string, unknown> & { variants?: Record<string, unknown>[] };
   const id = 9_000_000 + n;
   Object.assign(product, { id, admin_graphql_api_id: `gid://shopify/Product/${id}`, updated_at: updatedAt });
   product.variants = (product.variants ?? []).map((variant, index) => ({ ...variant, id: id * 10 + index, admin_graphql_api_id: `gid://shopify/ProductVariant/${id * 10 + index}`, product_id: id }));
-  return { topic: "products/update", route: "/webhooks/products", eventId: randomUUID(), body: JSON.stringify(product) };
+  return signed({ topic: "products/update", route: "/webhooks/products", eventId: randomUUID(), body: JSON.stringify(product) });
 }
 
 async function freePort(): Promise<number> {
@@ -96,8 +105,8 @@ function post(agent: http.Agent, port: number, item: Delivery): Promise<{ status
         method: "POST",
         headers: {
           "Content-Type": "application/json",
-          "Content-Length": Buffer.byteLength(item.body),
-          "X-Shopify-Hmac-Sha256": createHmac("sha256", SECRET).update(item.body).digest("base64"),
+          "Content-Length": item.body.length,
+          "X-Shopify-Hmac-Sha256": item.hmac,
           "X-Shopify-Topic": item.topic,
           "X-Shopify-Shop-Domain": SHOP,
           "X-Shopify-API-Version": "2026-07",
@@ -114,6 +123,16 @@ function post(agent: http.Agent, port: number, item: Delivery): Promise<{ status
     request.on("error", reject);
     request.end(item.body);
   });
+}
+
+/** CPU time (ms) the app process has used so far (Linux /proc; null elsewhere). */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return null;
+  }
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -159,7 +178,7 @@ async function prepareDatabase(): Promise<Store> {
 }
 
 async function startApp(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const app = spawn(process.execPath, [require.resolve("@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
+  const app = spawn(process.execPath, [...(flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(flags.profile)}`] : []), "server.js"], {
     cwd: root,
     env: {
       ...process.env,
@@ -209,6 +228,7 @@ async function main() {
   let failures = 0;
   let next = 0;
   const started = performance.now();
+  const cpuBefore = cpuMs(app.pid);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < queue.length) {
@@ -220,6 +240,8 @@ async function main() {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuMs(app.pid);
+  const appCpuMsPerRequest = cpuBefore !== null && cpuAfter !== null ? Number(((cpuAfter - cpuBefore) / queue.length).toFixed(3)) : null;
   latencies.sort((a, b) => a - b);
 
   // Every distinct event must end processed (or invalid/stale - none expected here): none lost.
@@ -249,12 +271,13 @@ async function main() {
     p50Ms: Number(percentile(latencies, 50).toFixed(2)),
     p99Ms: Number(percentile(latencies, 99).toFixed(2)),
     non200: failures,
+    appCpuMsPerRequest,
     stored,
     processed,
     lost: expected - stored,
     drainSecondsAfterLastRequest: Number(drainSeconds.toFixed(1)),
   };
-  console.log(`answered ${queue.length.toLocaleString()} in ${seconds.toFixed(1)} s: ${result.perSec.toLocaleString()}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${failures} not 200`);
+  console.log(`answered ${queue.length.toLocaleString()} in ${seconds.toFixed(1)} s: ${result.perSec.toLocaleString()}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${failures} not 200; the app used ${appCpuMsPerRequest ?? "?"} ms of CPU per request`);
   console.log(`stored ${stored.toLocaleString()} distinct events (duplicates dropped), processed ${processed.toLocaleString()} (${JSON.stringify(counts)}); the worker finished ${drainSeconds.toFixed(1)} s after the last answer`);
   console.log(JSON.stringify(result));
   if (result.lost !== 0 || failures > 0 || processed !== expected) process.exitCode = 1;

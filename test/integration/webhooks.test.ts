@@ -72,20 +72,40 @@ describe("webhook intake", () => {
     expect(await prisma.customer.count()).toBe(0);
   });
 
-  test("a signed delivery is queued for the worker; an event recorded but never queued is queued by the sweeper, once", async () => {
-    const { requeueStrandedEvents } = await import("~/modules/webhooks/handle-webhook.server");
+  test("a signed delivery queues its shop's drain; a shop whose events were recorded but never queued is queued by the sweeper, once", async () => {
+    const { requeueStrandedEvents, webhookIntake } = await import("~/modules/webhooks/handle-webhook.server");
     const { createWebhookEvent } = await import("../support/factories");
     await call(customersRoute, webhookRequest({ topic: "customers/create", shop, payload: examplePayload("customers/create"), path: "/webhooks/customers" }));
-    const delivered = await prisma.webhookEvent.findFirstOrThrow({ where: { shop } });
-    expect(await prisma.job.count({ where: { queue: "webhook.process", uniqueKey: `webhook:${delivered.id}` } })).toBe(1);
+    await webhookIntake().idle();
+    await expect.poll(() => prisma.job.count({ where: { queue: "webhook.drain", shop, uniqueKey: `webhook-drain:${shop}` } })).toBe(1);
+    // More deliveries while that drain waits queue nothing more.
+    await call(customersRoute, webhookRequest({ topic: "customers/update", shop, payload: examplePayload("customers/update"), path: "/webhooks/customers" }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await prisma.job.count({ where: { queue: "webhook.drain" } })).toBe(1);
 
-    // As if the process died between recording the event and queueing it.
-    const stranded = await createWebhookEvent(prisma, { shop, topic: "customers/update", payload: {} });
+    // As if the process died between recording events and queueing their drain.
+    await prisma.job.deleteMany();
+    const other = "stranded-shop.myshopify.com";
+    const stranded = await createWebhookEvent(prisma, { shop: other, topic: "customers/update", payload: {} });
+    await createWebhookEvent(prisma, { shop: other, topic: "customers/update", payload: {} });
     // Received two minutes ago (an event of this very millisecond is not "older than" anything).
-    await prisma.webhookEvent.update({ where: { id: stranded.id }, data: { receivedAt: new Date(Date.now() - 120_000) } });
+    await prisma.webhookEvent.updateMany({ where: { shop: other }, data: { receivedAt: new Date(Date.now() - 120_000) } });
+    expect(stranded.status).toBe("received");
     expect(await requeueStrandedEvents()).toBe(1);
-    expect(await prisma.job.count({ where: { uniqueKey: `webhook:${stranded.id}` } })).toBe(1);
+    expect(await prisma.job.count({ where: { queue: "webhook.drain", shop: other } })).toBe(1);
     expect(await requeueStrandedEvents()).toBe(0);
+  });
+
+  test("deliveries that arrive together are committed together, each answered, copies dropped", async () => {
+    const payload = examplePayload("customers/update");
+    const eventIds = Array.from({ length: 40 }, () => crypto.randomUUID());
+    // Every event twice, all at once: the copies land in the same group as their originals.
+    const responses = await Promise.all(
+      [...eventIds, ...eventIds].map((eventId) => call(customersRoute, webhookRequest({ topic: "customers/update", shop, payload, path: "/webhooks/customers", eventId }))),
+    );
+    expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
+    expect(await prisma.webhookEvent.count({ where: { shop } })).toBe(40);
+    expect(new Set((await prisma.webhookEvent.findMany({ where: { shop }, select: { eventId: true } })).map((event) => event.eventId))).toEqual(new Set(eventIds));
   });
 
   test("a duplicate delivery (same event id) is recorded once", async () => {

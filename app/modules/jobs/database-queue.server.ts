@@ -4,8 +4,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 
 import { dbProvider, Prisma, type PrismaClient } from "../../db.server";
+import { encodeDate } from "../sync/archive-sql";
 import { logPollFailure, pollDelayMs } from "./poll-backoff";
-import type { EnqueueOptions, Job, JobHandlers, JobName, JobPayloads, JobQueue, JobStatus, WorkerOptions } from "./types";
+import { UNIQUE_WHILE_QUEUED, type EnqueueOptions, type Job, type JobHandlers, type JobName, type JobPayloads, type JobQueue, type JobStatus, type WorkerOptions } from "./types";
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 const DEFAULTS = { concurrency: 4, perShopConcurrency: 1, pollIntervalMs: 250, leaseMs: 30_000 };
@@ -50,26 +51,34 @@ export function createDatabaseQueue({ db, databaseUrl, backoff = {} }: DatabaseQ
 
   let worker: { stop(): Promise<void> } | undefined;
 
+  // A plain INSERT that skips a taken uniqueKey: a conflict is the common case for keys like a
+  // shop's drain, and as an exception (Prisma's P2002) it cost milliseconds each time.
+  const insertSql = (() => {
+    const columns = ["id", "queue", "shop", "payload", "status", "uniqueKey", "attempts", "maxAttempts", "runAt", "createdAt"];
+    const placeholders = columns.map((_, index) => (provider === "sqlite" ? "?" : `$${index + 1}`));
+    return `INSERT INTO "Job" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${placeholders.join(", ")}) ON CONFLICT ("uniqueKey") DO NOTHING RETURNING "id"`;
+  })();
+
   async function enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions = {}): Promise<string | null> {
-    try {
-      const job = await db.job.create({
-        data: {
-          queue: name,
-          shop: options.shop ?? null,
-          payload: JSON.stringify(payload),
-          uniqueKey: options.uniqueKey ?? null,
-          maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-          runAt: options.runAt ?? new Date(),
-        },
-        select: { id: true },
-      });
-      for (const wake of enqueued) wake();
-      return job.id;
-    } catch (error) {
-      // uniqueKey is only set while a job is queued, failed or running, so a conflict means "already queued".
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
-      throw error;
-    }
+    const id = randomUUID();
+    const now = new Date();
+    const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(
+      insertSql,
+      id,
+      name,
+      options.shop ?? null,
+      JSON.stringify(payload),
+      "queued",
+      options.uniqueKey ?? null,
+      0,
+      options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      encodeDate(options.runAt ?? now, provider),
+      encodeDate(now, provider),
+    );
+    // uniqueKey is only set while a job is queued, failed or running: no row means "already queued".
+    if (rows.length === 0) return null;
+    for (const wake of enqueued) wake();
+    return id;
   }
 
   /** PostgreSQL: lock the oldest claimable row, skipping rows other workers hold, and take it in one statement. */
@@ -189,6 +198,8 @@ export function createDatabaseQueue({ db, databaseUrl, backoff = {} }: DatabaseQ
       }, Math.max(50, Math.floor(leaseMs / 3)));
       let failure: unknown;
       try {
+        // Before the handler reads anything, so whatever is recorded from now on can queue the next run.
+        if (UNIQUE_WHILE_QUEUED.has(row.queue as JobName)) await db.job.updateMany({ where: { id: row.id, lockedBy: workerId }, data: { uniqueKey: null } });
         const handler = handlers[row.queue as JobName] as ((job: Job) => Promise<void>) | undefined;
         if (!handler) throw new Error(`No handler for job "${row.queue}" in this worker (known: ${Object.keys(handlers).join(", ") || "none"})`);
         const job: Job = { id: row.id, name: row.queue as JobName, shop: row.shop, payload: JSON.parse(row.payload) as Job["payload"], attempt: row.attempts, maxAttempts: row.maxAttempts };

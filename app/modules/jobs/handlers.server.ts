@@ -8,6 +8,10 @@ export function jobHandlers(): JobHandlers {
       const { processWebhookEvent } = await import("../webhooks/process-event.server");
       await processWebhookEvent(job);
     },
+    "webhook.drain": async (job: Job<"webhook.drain">) => {
+      const { drainWebhookEvents } = await import("../webhooks/process-event.server");
+      await drainWebhookEvents(job);
+    },
     "sync.import": async (job: Job<"sync.import">) => {
       const { runImportJob } = await import("../sync/import-job.server");
       await runImportJob(job);

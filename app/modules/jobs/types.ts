@@ -7,6 +7,8 @@
 export interface JobPayloads {
   /** Apply one recorded webhook event (WebhookEvent.id). */
   "webhook.process": { eventId: string };
+  /** Apply every waiting webhook event of the job's shop, oldest first (queued by intake). */
+  "webhook.drain": Record<string, never>;
   /** Run or resume the initial import of a shop (SyncRun.id). */
   "sync.import": { runId?: string };
   /** Pull what changed since the last sync and repair what missed webhooks left stale. */
@@ -16,10 +18,17 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 /** Every job name at run time (the pg-boss driver creates one queue per name). */
-export const JOB_NAMES = ["webhook.process", "sync.import", "sync.reconcile"] as const satisfies readonly JobName[];
+export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile"] as const satisfies readonly JobName[];
 // Fails to compile when a job is added to JobPayloads but not to JOB_NAMES.
 type MissingJobName = Exclude<JobName, (typeof JOB_NAMES)[number]>;
 const _allJobNamesListed: MissingJobName extends never ? true : MissingJobName = true;
+
+/**
+ * Queues whose uniqueKey holds only while the job waits (pg-boss's "short" policy): once it starts,
+ * the next one can be queued. A drain that has started may already have read past a new event, so
+ * that event must be able to queue the next drain. Other queues refuse a second job while one runs.
+ */
+export const UNIQUE_WHILE_QUEUED: ReadonlySet<JobName> = new Set<JobName>(["webhook.drain"]);
 
 export interface Job<N extends JobName = JobName> {
   id: string;
@@ -58,7 +67,7 @@ export type JobStatus = "queued" | "running" | "completed" | "failed" | "dead" |
 
 export interface JobQueue {
   readonly driver: "database" | "pg-boss";
-  /** Returns the job id, or null when `uniqueKey` already has a queued or running job. */
+  /** Returns the job id, or null when `uniqueKey` already has a queued job (or a running one, outside UNIQUE_WHILE_QUEUED). */
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: EnqueueOptions): Promise<string | null>;
   /**
    * Starts consuming with these handlers until stop(); resolves once the worker runs (not when it

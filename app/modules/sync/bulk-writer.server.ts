@@ -2,14 +2,13 @@
 // model API (decision 007). Same upsert rule as writeArchiveRows (archive-sql.ts); each batch
 // commits together with the SyncRun's resume state, so a crash never loses or double-counts work.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
 
 import Database from "better-sqlite3";
 import pg from "pg";
 
 import { dbProvider, postgresConnection, repoRoot, sqliteFilePath } from "../../db.server";
+import { startSqliteThread } from "../db/sqlite-thread.server";
 import { archiveIndexes, encodeDate, groupRows, TABLE_BY_NAME, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow, BulkTable } from "./bulk-rows";
 
@@ -123,16 +122,18 @@ function sqliteBatch(rows: readonly BulkRow[], progress: RunProgress | undefined
   return { tables, progress: progress ? progressValues(progress, stamp) : null };
 }
 
-function sqliteSql(key: string): string {
-  if (key === "progress") return PROGRESS_SQL(() => "?");
-  const [table, rows] = key.split(":");
-  return valuesUpsertSql(TABLE_BY_NAME.get(table as BulkTable)!, "sqlite", Number(rows));
+/** Every statement the executor prepares, by key (`customer:100`, `progress`). */
+function sqliteStatements(): Record<string, string> {
+  const sqlByKey: Record<string, string> = {};
+  for (const spec of TABLES) for (const size of SQLITE_CHUNKS) sqlByKey[`${spec.table}:${size}`] = valuesUpsertSql(spec, "sqlite", size);
+  sqlByKey.progress = PROGRESS_SQL(() => "?");
+  return sqlByKey;
 }
 
 // The SQLite side of a batch, as plain JavaScript so the same text runs in this thread or in a
 // worker thread (eval'd: no separate file for the Remix build to miss).
 const SQLITE_EXECUTOR = `
-function createExecutor(Database, file, sqlFor) {
+function createExecutor(Database, { file, sql }) {
   const CHUNKS = ${JSON.stringify(SQLITE_CHUNKS)};
   const db = new Database(file, { timeout: 5000 });
   // This connection only: in WAL mode NORMAL is safe against a crashed process (a power loss may
@@ -145,7 +146,7 @@ function createExecutor(Database, file, sqlFor) {
   const statements = new Map();
   const statement = (key) => {
     let prepared = statements.get(key);
-    if (!prepared) statements.set(key, (prepared = db.prepare(sqlFor(key))));
+    if (!prepared) statements.set(key, (prepared = db.prepare(sql[key])));
     return prepared;
   };
   const write = db.transaction((batch) => {
@@ -188,7 +189,7 @@ interface Executor {
 }
 type ExecutorCall = { [K in keyof Executor]: { call: K; args: Parameters<Executor[K]> } }[keyof Executor];
 
-const createExecutor = new Function(`${SQLITE_EXECUTOR}; return createExecutor;`)() as (driver: typeof Database, file: string, sqlFor: (key: string) => string) => Executor;
+const createExecutor = new Function(`${SQLITE_EXECUTOR}; return createExecutor;`)() as (driver: typeof Database, data: { file: string; sql: Record<string, string> }) => Executor;
 
 /** The SQLite writer on top of an executor, here or in a worker (`call` runs one executor method). */
 function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unknown>, close: () => Promise<void>): BulkWriter {
@@ -209,7 +210,7 @@ function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unkn
 }
 
 function openSqlite(url: string): BulkWriter {
-  const executor = createExecutor(Database, sqliteFilePath(url), sqliteSql);
+  const executor = createExecutor(Database, { file: sqliteFilePath(url), sql: sqliteStatements() });
   return sqliteWriter(
     async ({ call, args }) => (executor[call] as (...values: unknown[]) => unknown)(...args),
     async () => executor.close(),
@@ -221,44 +222,8 @@ function openSqlite(url: string): BulkWriter {
  * writing would take turns; in a worker the next batch is parsed while this one is written.
  */
 async function openSqliteInWorker(url: string): Promise<BulkWriter> {
-  const sqlByKey: Record<string, string> = {};
-  for (const spec of TABLES) for (const size of SQLITE_CHUNKS) sqlByKey[`${spec.table}:${size}`] = valuesUpsertSql(spec, "sqlite", size);
-  sqlByKey.progress = PROGRESS_SQL(() => "?");
-  const worker = new Worker(
-    `${SQLITE_EXECUTOR}
-const { parentPort, workerData } = require("node:worker_threads");
-const executor = createExecutor(require(workerData.driver), workerData.file, (key) => workerData.sql[key]);
-parentPort.on("message", ({ id, call, args }) => {
-  try { parentPort.postMessage({ id, result: executor[call](...args) }); }
-  catch (error) { parentPort.postMessage({ id, error: { message: error.message, code: error.code } }); }
-});`,
-    { eval: true, workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), file: sqliteFilePath(url), sql: sqlByKey } },
-  );
-  const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
-  let nextId = 0;
-  let failure: Error | null = null;
-  worker.on("message", ({ id, result, error }: { id: number; result?: unknown; error?: { message: string; code?: string } }) => {
-    const waiter = pending.get(id);
-    pending.delete(id);
-    if (!error) waiter?.resolve(result);
-    else waiter?.reject(Object.assign(new Error(error.message), { code: error.code }));
-  });
-  worker.on("error", (error) => {
-    failure = error;
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
-  });
-  const call = (message: ExecutorCall) =>
-    new Promise<unknown>((resolve, reject) => {
-      if (failure) return reject(failure);
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ id, ...message });
-    });
-  return sqliteWriter(call, async () => {
-    await call({ call: "close", args: [] }).catch(() => undefined);
-    await worker.terminate();
-  });
+  const thread = startSqliteThread(SQLITE_EXECUTOR, { file: sqliteFilePath(url), sql: sqliteStatements() });
+  return sqliteWriter(({ call, args }) => thread.call(call, args), () => thread.close());
 }
 
 /** One column of `rows` as a PostgreSQL array parameter (dates as ISO text, money as decimal text). */

@@ -1,6 +1,6 @@
 // The `webhook.process` job: applies one recorded WebhookEvent exactly once in effect. The event
 // row is the source of truth (decision 008): its status says whether there is anything left to do.
-import { prisma, type Prisma, type PrismaClient } from "../../db.server";
+import { prisma, type Prisma, type PrismaClient, type WebhookEventModel as WebhookEvent } from "../../db.server";
 import type { Job } from "../jobs/types";
 import { redactCustomer, redactShop, requestDataExport, uninstallShop } from "../privacy/privacy.server";
 import { applyToArchive, UnapplicablePayloadError, type ApplyResult } from "./apply.server";
@@ -29,6 +29,12 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 export async function processWebhookEventById({ db, eventId, cancelJobs }: ProcessOptions): Promise<ProcessOutcome> {
   const event = await db.webhookEvent.findUnique({ where: { id: eventId } });
   if (!event) return { status: "skipped", eventId, reason: "not-found" };
+  return processEvent(db, event, cancelJobs);
+}
+
+/** Applies a WebhookEvent row read by the caller (its status is checked again under the claim). */
+async function processEvent(db: PrismaClient, event: WebhookEvent, cancelJobs?: (shop: string) => Promise<unknown>): Promise<ProcessOutcome> {
+  const eventId = event.id;
   if (!PENDING.includes(event.status as WebhookEventStatus)) return { status: "skipped", eventId, reason: "already-settled", current: event.status };
 
   const settle = (client: Pick<PrismaClient, "webhookEvent">, data: { status: WebhookEventStatus; error?: string | null; subjectId?: string | null }) =>
@@ -131,6 +137,62 @@ export async function processWebhookEvent(job: Job<"webhook.process">): Promise<
   // Imported on use: processing itself never needs the queue, only app/uninstalled cancelling jobs.
   const { jobQueue } = await import("../jobs/index.server");
   await processWebhookEventById({ db: prisma, eventId: job.payload.eventId, cancelJobs: (shop) => jobQueue().cancelShop(shop) });
+}
+
+// A drain reads this many waiting events at a time; an event is tried at most this often.
+const DRAIN_PAGE = 200;
+export const MAX_EVENT_ATTEMPTS = 8;
+
+export interface DrainResult {
+  processed: number;
+  failed: number;
+}
+
+/**
+ * Applies every waiting event of a shop in the order received: first the failed ones that have
+ * attempts left, then everything received, including what arrives while it runs. An event that
+ * fails is marked failed and the drain goes on with the next; if any failed, it throws at the
+ * end so its job retries them with backoff. Safe alongside another drain of the same shop: each
+ * event is claimed in its own transaction.
+ */
+export async function drainShopEvents({ db, shop, cancelJobs }: { db: PrismaClient; shop: string; cancelJobs?: (shop: string) => Promise<unknown> }): Promise<DrainResult> {
+  const result: DrainResult = { processed: 0, failed: 0 };
+  const order = [{ receivedAt: "asc" as const }, { id: "asc" as const }];
+  const run = async (events: WebhookEvent[]) => {
+    for (const event of events) {
+      try {
+        await processEvent(db, event, cancelJobs);
+        result.processed++;
+      } catch (error) {
+        // processEvent marked it failed; the drain goes on, and its job retries the failures later.
+        result.failed++;
+        console.error(`[webhooks] ${event.topic} ${event.id} of ${shop} failed:`, errorText(error));
+      }
+    }
+  };
+  await run(await db.webhookEvent.findMany({ where: { shop, status: "failed", attempts: { lt: MAX_EVENT_ATTEMPTS } }, orderBy: order, take: DRAIN_PAGE }));
+  // A cursor, not "whatever is still received": an event the database refuses to settle is passed,
+  // not read again forever. One received in the same millisecond behind the cursor waits for the next drain.
+  let after: Pick<WebhookEvent, "receivedAt" | "id"> | undefined;
+  for (;;) {
+    const page = await db.webhookEvent.findMany({
+      where: { shop, status: "received", ...(after ? { OR: [{ receivedAt: { gt: after.receivedAt } }, { receivedAt: after.receivedAt, id: { gt: after.id } }] } : {}) },
+      orderBy: order,
+      take: DRAIN_PAGE,
+    });
+    if (page.length === 0) break;
+    await run(page);
+    after = page[page.length - 1]!;
+  }
+  if (result.failed > 0) throw new Error(`${result.failed} webhook event(s) of ${shop} failed and will be retried`);
+  return result;
+}
+
+/** JobHandler<"webhook.drain">. */
+export async function drainWebhookEvents(job: Job<"webhook.drain">): Promise<void> {
+  if (!job.shop) throw new Error("webhook.drain needs the job's shop");
+  const { jobQueue } = await import("../jobs/index.server");
+  await drainShopEvents({ db: prisma, shop: job.shop, cancelJobs: (shop) => jobQueue().cancelShop(shop) });
 }
 
 /** Recent events of a shop for the support / health view; payloads (personal data) are not included. */
