@@ -11,8 +11,10 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
 
-// One machine (the SQLite default): the web process also runs the job worker.
-if (embeddedWorkerEnabled()) startBackgroundWork();
+// One machine (the SQLite default): the web process also runs the job worker - on a thread of
+// its own when the production server (server.js) runs the app, else (dev, demo) on this one.
+const serverRunsWorker = (globalThis as { __crmServerRunsWorker?: boolean }).__crmServerRunsWorker === true;
+if (embeddedWorkerEnabled() && !serverRunsWorker) startBackgroundWork();
 
 export default async function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   addDocumentResponseHeaders(request, responseHeaders);
@@ -41,5 +43,7 @@ export default async function handleRequest(request: Request, responseStatusCode
   });
 }
 
-// For the production server (server.js), which answers webhooks before Remix (decision 008).
+// For the production server (server.js), which answers webhooks before Remix (decision 008) and
+// runs the embedded worker on a thread.
 export { acceptWebhookDelivery } from "./modules/webhooks/handle-webhook.server";
+export { embeddedWorkerEnabled, startBackgroundWork } from "./background.server";

@@ -8,7 +8,7 @@ import { bootApp, examplePayload, webhookRequest } from "../support/app";
 import { createCustomer, createShop, createWebhookEvent } from "../support/factories";
 
 const { prisma, database } = await bootApp();
-const { listWebhookEvents, processWebhookEvent, processWebhookEventById } = await import("~/modules/webhooks/process-event.server");
+const { drainShopEvents, listWebhookEvents, processWebhookEvent, processWebhookEventById } = await import("~/modules/webhooks/process-event.server");
 const routes: Record<string, { action: (args: never) => Promise<Response> | Response }> = {
   "/webhooks/customers": await import("~/routes/webhooks.customers"),
   "/webhooks/orders": await import("~/routes/webhooks.orders"),
@@ -301,5 +301,57 @@ describe("listWebhookEvents", () => {
     const invalid = await listWebhookEvents({ db: prisma, shop, status: "invalid", take: 10 });
     expect(invalid).toHaveLength(1);
     expect(invalid[0]!.error).toContain("occurredAt: expected an ISO 8601 timestamp");
+  });
+});
+
+describe("draining a shop's waiting events", () => {
+  const statuses = async () => Object.fromEntries((await prisma.webhookEvent.findMany()).map((event) => [event.topic, event.status]));
+
+  async function deliverMix() {
+    await deliver("customers/create", { ...examplePayload("customers/create"), updated_at: "2024-01-01T00:00:00Z", first_name: "First" });
+    await deliver("customers/update", customerUpdate("2024-02-01T00:00:00Z", "Second"));
+    const order = examplePayload("orders/create") as { line_items: Array<Record<string, unknown>> };
+    order.line_items[0] = { ...order.line_items[0], price_set: { shop_money: { amount: "1.999", currency_code: "USD" } } };
+    await deliver("orders/create", order);
+    await deliver("products/create", examplePayload("products/create"));
+  }
+
+  test("applies them in the order received, keeps a bad one as invalid, and the rest are applied", async () => {
+    await deliverMix();
+    expect(await drainShopEvents({ db: prisma, shop })).toEqual({ processed: 4, failed: 0 });
+    expect(await statuses()).toEqual({ CUSTOMERS_CREATE: "processed", CUSTOMERS_UPDATE: "processed", ORDERS_CREATE: "invalid", PRODUCTS_CREATE: "processed" });
+    expect((await customer()).firstName).toBe("Second");
+    expect(await prisma.order.count()).toBe(0);
+    expect(await prisma.product.count()).toBe(1);
+    // Nothing left: a second drain finds no work.
+    expect(await drainShopEvents({ db: prisma, shop })).toEqual({ processed: 0, failed: 0 });
+  });
+
+  test("a batch whose transaction fails is applied again one by one, each event once", async () => {
+    await deliverMix();
+    let failures = 1;
+    const flaky = new Proxy(prisma, {
+      get: (target, property) =>
+        property === "$transaction" && failures-- > 0 ? () => Promise.reject(new Error("database is locked")) : Reflect.get(target, property),
+    });
+    await drainShopEvents({ db: flaky, shop });
+    expect(await statuses()).toEqual({ CUSTOMERS_CREATE: "processed", CUSTOMERS_UPDATE: "processed", ORDERS_CREATE: "invalid", PRODUCTS_CREATE: "processed" });
+    expect((await customer()).firstName).toBe("Second");
+    expect(await prisma.webhookEvent.aggregate({ _max: { attempts: true } })).toEqual({ _max: { attempts: 0 } });
+  });
+
+  test("an event that fails unexpectedly stays failed for a later drain, and does not hold up the others", async () => {
+    await deliverMix();
+    // Every transaction fails: batches and single events alike.
+    const broken = new Proxy(prisma, {
+      get: (target, property) => (property === "$transaction" ? () => Promise.reject(new Error("disk full")) : Reflect.get(target, property)),
+    });
+    await expect(drainShopEvents({ db: broken, shop })).rejects.toThrow();
+    const failed = await prisma.webhookEvent.findMany({ where: { status: "failed" } });
+    expect(failed.map((event) => event.error)).toEqual(["disk full", "disk full", "disk full"]);
+    // The next drain, with the database back, applies them.
+    await drainShopEvents({ db: prisma, shop });
+    expect(await statuses()).toEqual({ CUSTOMERS_CREATE: "processed", CUSTOMERS_UPDATE: "processed", ORDERS_CREATE: "invalid", PRODUCTS_CREATE: "processed" });
+    expect((await customer()).firstName).toBe("Second");
   });
 });

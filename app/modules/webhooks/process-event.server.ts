@@ -54,7 +54,6 @@ async function processEvent(db: PrismaClient, event: WebhookEvent, cancelJobs?: 
     return { status: "invalid", eventId, topic: event.topic, error: parsed.error };
   }
   const webhook = parsed.webhook;
-  const triggeredAt = event.triggeredAt ?? event.receivedAt;
 
   try {
     if (isPrivacyTopic(webhook)) {
@@ -64,20 +63,7 @@ async function processEvent(db: PrismaClient, event: WebhookEvent, cancelJobs?: 
       await settle(db, { status: "processed", error: null, subjectId: result.subjectId });
       return { status: "processed", eventId, topic: event.topic, subjectId: result.subjectId };
     }
-    const outcome = await db.$transaction(
-      async (tx): Promise<ProcessOutcome> => {
-        // Claim first: on PostgreSQL this locks the row, so a second run of the same job waits and then finds it settled.
-        const claimed = await tx.webhookEvent.updateMany({ where: { id: eventId, status: { in: PENDING } }, data: { attempts: { increment: 0 } } });
-        if (claimed.count === 0) return { status: "skipped", eventId, reason: "already-settled" };
-        const result: ApplyResult = await applyToArchive({ tx, shop: event.shop, triggeredAt }, webhook);
-        const status = result.applied ? "processed" : "stale";
-        await settle(tx, { status, error: null, subjectId: result.subjectId });
-        await forgetIfRedacted(tx, event.shop, eventId, customerOf(webhook, result.subjectId));
-        return { status, eventId, topic: event.topic, subjectId: result.subjectId, ...(result.note ? { note: result.note } : {}) };
-      },
-      { timeout: 30_000, maxWait: 10_000 },
-    );
-    return outcome;
+    return await db.$transaction((tx) => applyClaimed(tx, event, webhook), TRANSACTION_OPTIONS);
   } catch (error) {
     if (error instanceof UnapplicablePayloadError) {
       await settle(db, { status: "invalid", error: error.message });
@@ -85,6 +71,46 @@ async function processEvent(db: PrismaClient, event: WebhookEvent, cancelJobs?: 
     }
     await db.webhookEvent.updateMany({ where: { id: eventId, status: { in: PENDING } }, data: { status: "failed", error: errorText(error), attempts: { increment: 1 } } });
     throw error; // the job retries with backoff
+  }
+}
+
+const TRANSACTION_OPTIONS = { timeout: 30_000, maxWait: 10_000 };
+
+/** Claims, applies and settles one parsed archive event inside the caller's transaction. */
+async function applyClaimed(tx: Prisma.TransactionClient, event: WebhookEvent, webhook: ParsedWebhook): Promise<ProcessOutcome> {
+  const eventId = event.id;
+  // Claim first: on PostgreSQL this locks the row, so a second run of the same job waits and then finds it settled.
+  const claimed = await tx.webhookEvent.updateMany({ where: { id: eventId, status: { in: PENDING } }, data: { attempts: { increment: 0 } } });
+  if (claimed.count === 0) return { status: "skipped", eventId, reason: "already-settled" };
+  const result: ApplyResult = await applyToArchive({ tx, shop: event.shop, triggeredAt: event.triggeredAt ?? event.receivedAt }, webhook);
+  const status = result.applied ? "processed" : "stale";
+  // Conditional on still pending, as everywhere: whoever settles first wins.
+  await tx.webhookEvent.updateMany({ where: { id: eventId, status: { in: PENDING } }, data: { status, error: null, subjectId: result.subjectId, processedAt: new Date() } });
+  await forgetIfRedacted(tx, event.shop, eventId, customerOf(webhook, result.subjectId));
+  return { status, eventId, topic: event.topic, subjectId: result.subjectId, ...(result.note ? { note: result.note } : {}) };
+}
+
+/**
+ * Applies pending archive events (no privacy topic, all parsed) in one transaction, one commit
+ * instead of one per event, for at most BATCH_BUDGET_MS: on SQLite the transaction holds the
+ * database's only write lock, which webhook intake needs too. Returns how many it applied (the
+ * first ones of `batch`), or null if the transaction failed: nothing of it is then kept, and the
+ * caller applies those events one by one to find and isolate the culprit.
+ */
+async function applyBatch(db: PrismaClient, batch: Array<{ event: WebhookEvent; webhook: ParsedWebhook }>): Promise<number | null> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const started = performance.now();
+      let done = 0;
+      while (done < batch.length && (done === 0 || performance.now() - started < BATCH_BUDGET_MS)) {
+        const { event, webhook } = batch[done]!;
+        await applyClaimed(tx, event, webhook);
+        done++;
+      }
+      return done;
+    }, TRANSACTION_OPTIONS);
+  } catch {
+    return null;
   }
 }
 
@@ -141,6 +167,9 @@ export async function processWebhookEvent(job: Job<"webhook.process">): Promise<
 
 // A drain reads this many waiting events at a time; an event is tried at most this often.
 const DRAIN_PAGE = 200;
+// Events applied in one transaction, and the time it may take: short, so intake never waits long for the lock.
+const BATCH_SIZE = 50;
+const BATCH_BUDGET_MS = 10;
 export const MAX_EVENT_ATTEMPTS = 8;
 
 export interface DrainResult {
@@ -159,7 +188,29 @@ export async function drainShopEvents({ db, shop, cancelJobs }: { db: PrismaClie
   const result: DrainResult = { processed: 0, failed: 0 };
   const order = [{ receivedAt: "asc" as const }, { id: "asc" as const }];
   const run = async (events: WebhookEvent[]) => {
+    // Plain archive events go in batches of one transaction; the rest (privacy topics, redacted or
+    // unreadable payloads) and any batch that failed go one by one.
+    const batch: Array<{ event: WebhookEvent; webhook: ParsedWebhook }> = [];
+    const single: WebhookEvent[] = [];
     for (const event of events) {
+      const parsed = !event.redactedAt && PENDING.includes(event.status as WebhookEventStatus) ? parseWebhookPayload(event.topic, event.payload) : null;
+      if (parsed?.ok && !isPrivacyTopic(parsed.webhook)) batch.push({ event, webhook: parsed.webhook });
+      else single.push(event);
+    }
+    for (let start = 0; start < batch.length; ) {
+      const part = batch.slice(start, start + BATCH_SIZE);
+      const done = await applyBatch(db, part);
+      if (done === null) {
+        single.push(...part.map(({ event }) => event));
+        start += part.length;
+      } else {
+        result.processed += done;
+        start += done;
+      }
+      // Leave the lock free for a moment: intake is waiting for it more often than not.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    for (const event of single) {
       try {
         await processEvent(db, event, cancelJobs);
         result.processed++;
