@@ -28,6 +28,9 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
+  // Each staff member's own token, with who they are (associated_user): notes, owners and the audit
+  // log name the person (decision 009). Background work uses the shop's offline token.
+  useOnlineTokens: true,
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {
     afterAuth: async ({ session, admin }) => {

@@ -12,11 +12,15 @@ export function appBridgeScript(emulatorUrl: string): string {
   if (shop) { try { sessionStorage.setItem('emulator-shop', shop); } catch (e) {} }
   var apiKey = (current && current.dataset.apiKey) || meta('shopify-api-key') || '';
   var cached = params.get('id_token'), cachedExp = 0;
-  function decodeExp(token) { try { return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp * 1000; } catch (e) { return 0; } }
+  function claims(token) { try { return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))); } catch (e) { return {}; } }
+  function decodeExp(token) { return (claims(token).exp || 0) * 1000; }
+  // The staff member signed in: the first id token's subject, kept across the app's pages.
+  var user = (cached && claims(cached).sub) || (function () { try { return sessionStorage.getItem('emulator-user'); } catch (e) { return null; } })();
+  if (user) { try { sessionStorage.setItem('emulator-user', user); } catch (e) {} }
   if (cached) cachedExp = decodeExp(cached);
   function idToken() {
     if (cached && cachedExp - Date.now() > 10000) return Promise.resolve(cached);
-    return originalFetch(EMULATOR + '/app-bridge/id-token?shop=' + encodeURIComponent(shop || ''), { mode: 'cors' })
+    return originalFetch(EMULATOR + '/app-bridge/id-token?shop=' + encodeURIComponent(shop || '') + (user ? '&user=' + encodeURIComponent(user) : ''), { mode: 'cors' })
       .then(function (r) { if (!r.ok) throw new Error('id token request failed: ' + r.status); return r.json(); })
       .then(function (body) { cached = body.idToken; cachedExp = decodeExp(cached); return cached; });
   }

@@ -98,6 +98,20 @@ export interface Emulator {
 }
 
 export const DEFAULT_SHOP = "demo-shop.myshopify.com";
+
+/** The staff accounts of every emulated shop (Shopify user ids); user 1 owns the store. */
+export const EMULATED_STAFF = [
+  { id: 1, first_name: "Ava", last_name: "Chen", account_owner: true, locale: "en" },
+  { id: 2, first_name: "Ben", last_name: "Okafor", account_owner: false, locale: "en" },
+  { id: 3, first_name: "伟", last_name: "李", account_owner: false, locale: "zh-CN" },
+] as const;
+
+/** Token exchange's associated_user for a session token's `sub`, as Shopify answers it. */
+function associatedUser(shop: string, sub: string) {
+  const staff = EMULATED_STAFF.find((member) => String(member.id) === sub) ?? { id: Number(sub) || 1, first_name: "Staff", last_name: sub, account_owner: false, locale: "en" };
+  const store = shop.replace(".myshopify.com", "");
+  return { ...staff, email: `staff${staff.id}@${store}.example.com`, collaborator: false, email_verified: true };
+}
 const SUPPORTED_VERSION = /^(2025-(01|04|07|10)|2026-(01|04|07|10)|unstable)$/;
 
 export interface AppConfig {
@@ -338,7 +352,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       expires_in: 86399,
       associated_user_scope: config.scopes,
       session: randomUUID(),
-      associated_user: { id: Number(claims.sub) || 1, first_name: "Emulator", last_name: "Staff", email: `staff@${shop.replace(".myshopify.com", "")}.example.com`, account_owner: true, locale: "en", collaborator: false, email_verified: true },
+      associated_user: associatedUser(shop, claims.sub),
     });
   }
 
@@ -396,7 +410,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     if (path === "/app-bridge/id-token") {
       const shop = url.searchParams.get("shop") ?? "";
       if (!shops.has(shop)) return json(res, 404, { error: `Unknown shop ${shop}` }, CORS);
-      return json(res, 200, { idToken: sessionToken(shop) }, { ...CORS, "Cache-Control": "no-store" });
+      // The stand-in asks for the user whose id token it was first given (?user=), as App Bridge
+      // keeps the signed-in staff member.
+      return json(res, 200, { idToken: sessionToken(shop, { userId: url.searchParams.get("user") ?? undefined }) }, { ...CORS, "Cache-Control": "no-store" });
     }
     if (path === "/" || path === "/health") {
       return json(res, 200, { ok: true, shops: [...shops.keys()], subscriptions: Object.fromEntries([...config.subscriptions].map(([t, s]) => [t, s.uri])) });

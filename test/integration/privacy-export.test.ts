@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { getDataExport, listDataExports, requestDataExport } from "~/modules/privacy/privacy.server";
 import { processWebhookEventById } from "~/modules/webhooks/process-event.server";
 
-import { bootApp, examplePayload, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/app";
+import { bootApp, createStaffSession, examplePayload, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/app";
 import { createCustomer, createShop, createWebhookEvent } from "../support/factories";
 
 const { prisma, database } = await bootApp();
@@ -52,6 +52,7 @@ async function seedCustomer(shop: string, id: string, name: string, email: strin
 
 async function sessionFor(shop: string) {
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: `token-${shop}`, scope: "read_customers,read_orders" } });
+  await createStaffSession(shop);
 }
 
 function signedRequest(store: string, path: string) {

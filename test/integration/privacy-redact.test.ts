@@ -159,6 +159,12 @@ async function seedPerson(shop: string, person: typeof zenobia, orderIds: string
       after: JSON.stringify({ lastName: person.lastName, note: `Call ${person.phone}` }),
     },
   });
+  // Staff notes about her, one edited, one deleted (soft-deleted text is still held).
+  const note = await prisma.note.create({
+    data: { shop, customerId: gid("Customer", person.id), body: `${person.firstName} ${person.lastName} wants a call on ${person.phone}`, authorId: "1", authorName: "Store owner", pinned: true },
+  });
+  await prisma.noteRevision.create({ data: { shop, noteId: note.id, body: `Email ${person.email} first`, editedById: "1", editedByName: "Store owner" } });
+  await prisma.note.create({ data: { shop, customerId: gid("Customer", person.id), body: `${person.lastName}: size M`, authorId: "1", authorName: "Store owner", deletedAt: new Date() } });
   await prisma.auditLog.create({
     data: { shop, actorType: "system", action: "order.synced", subjectType: "order", subjectId: gid("Order", firstOrder), after: JSON.stringify({ email: person.email }) },
   });
@@ -216,9 +222,9 @@ describe("customers/redact", () => {
   test("leaves no trace of the customer in any text column of any table of her shop", async () => {
     // GIVEN her footprint is everywhere (the search itself works: it finds her in every kind of table)
     const before = await findEverywhere(prisma, zenobia.email);
-    expect(new Set(before.filter((hit) => hit.shop === shopA).map((hit) => hit.table))).toEqual(new Set(["Customer", "Order", "WebhookEvent", "AuditLog", "DataExport"]));
+    expect(new Set(before.filter((hit) => hit.shop === shopA).map((hit) => hit.table))).toEqual(new Set(["Customer", "Order", "NoteRevision", "WebhookEvent", "AuditLog", "DataExport"]));
     const lastNameTables = new Set((await findEverywhere(prisma, zenobia.lastName)).filter((hit) => hit.shop === shopA).map((hit) => hit.table));
-    expect(lastNameTables).toEqual(new Set(["Customer", "WebhookEvent", "AuditLog", "DataExport", "AppliedVersion"]));
+    expect(lastNameTables).toEqual(new Set(["Customer", "Note", "WebhookEvent", "AuditLog", "DataExport", "AppliedVersion"]));
     expect((await findEverywhere(prisma, zenobia.firstName)).some((hit) => hit.table === "Refund")).toBe(true);
 
     // WHEN Shopify's customers/redact runs through the webhook pipeline

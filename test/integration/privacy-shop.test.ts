@@ -59,6 +59,10 @@ async function seedEverything(shop: string) {
   await prisma.syncRun.create({ data: { shop, kind: "initial", status: "completed" } });
   await prisma.auditLog.create({ data: { shop, actorType: "system", action: "app.installed", subjectType: "shop", subjectId: shop } });
   await requestDataExport({ db: prisma, shop, payload: { customer: { id: "1", email: `someone@${shop}` }, data_request: { id: "1" } } });
+  await prisma.staffMember.create({ data: { shop, userId: "1", firstName: "Ava" } });
+  const note = await prisma.note.create({ data: { shop, customerId, body: "Prefers phone calls", authorId: "1", authorName: "Ava" } });
+  await prisma.noteRevision.create({ data: { shop, noteId: note.id, body: "Prefers calls", editedById: "1", editedByName: "Ava" } });
+  await prisma.savedView.create({ data: { shop, name: "VIP", query: "{}", createdById: "1" } });
 }
 
 describe("every table is covered", () => {

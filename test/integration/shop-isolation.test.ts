@@ -3,7 +3,7 @@
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
 import { beforeAll, describe, expect, test } from "vitest";
 
-import { bootApp, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/app";
+import { bootApp, createStaffSession, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/app";
 
 const { prisma, database } = await bootApp();
 const home = await import("~/routes/app._index");
@@ -12,6 +12,7 @@ async function seedShop(store: string, customerNames: string[]) {
   const shop = `${store}.myshopify.com`;
   await prisma.shop.create({ data: { shop, name: `${store} store`, currencyCode: "USD", installedAt: new Date() } });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: `token-${store}`, scope: "read_customers,read_orders" } });
+  await createStaffSession(shop);
   for (const [index, name] of customerNames.entries()) {
     const shopifyId = `gid://shopify/Customer/${index + 1}`; // the same ids in both shops on purpose
     await prisma.customer.create({

@@ -59,3 +59,16 @@ export function webhookRequest({
     },
   });
 }
+
+/**
+ * A staff member's online session for `shop`, stored as the library stores it, so that a request
+ * signed with the test helpers' session token (user 12345, `setUpValidRequest`) authenticates
+ * without a token exchange. Returns the session.
+ */
+export async function createStaffSession(shop: string, user: { first_name?: string; last_name?: string; email?: string } = {}) {
+  const { setUpValidSession } = await import("@shopify/shopify-api/test-helpers");
+  const { sessionStorage } = await import("~/shopify.server");
+  const session = setUpValidSession({ shop, isOnline: true, onlineAccessInfo: { associated_user: { first_name: "Test", last_name: "User", ...user } } as never });
+  await sessionStorage.storeSession(session);
+  return session;
+}

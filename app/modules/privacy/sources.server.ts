@@ -217,8 +217,29 @@ const appliedVersionSource: PersonalDataSource = {
   },
 };
 
+const noteSource: PersonalDataSource = {
+  key: "notes",
+  models: ["Note", "NoteRevision"],
+  // Deleted notes too: soft-deleted text is still held.
+  async collect({ db, subject }) {
+    const notes = await db.note.findMany({ where: { shop: subject.shop, customerId: { in: subject.customerIds } }, orderBy: { createdAt: "asc" } });
+    const revisions = await db.noteRevision.findMany({ where: { shop: subject.shop, noteId: { in: notes.map((note) => note.id) } }, orderBy: { createdAt: "asc" } });
+    return notes.map((note) => ({ ...note, revisions: revisions.filter((revision) => revision.noteId === note.id) }));
+  },
+  async redact({ db, subject }) {
+    // What staff wrote about a person is personal data through and through: the notes go whole.
+    const notes = await db.note.findMany({ where: { shop: subject.shop, customerId: { in: subject.customerIds } }, select: { id: true } });
+    let changed = 0;
+    for (const ids of chunks(notes.map((note) => note.id))) {
+      changed += (await db.noteRevision.deleteMany({ where: { shop: subject.shop, noteId: { in: ids } } })).count;
+      changed += (await db.note.deleteMany({ where: { shop: subject.shop, id: { in: ids } } })).count;
+    }
+    return changed;
+  },
+};
+
 /** Every source, in export order. Add a feature's source here. */
-export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [customerSource, orderSource, webhookEventSource, auditSource, dataExportSource, appliedVersionSource];
+export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [customerSource, orderSource, noteSource, webhookEventSource, auditSource, dataExportSource, appliedVersionSource];
 
 /** Models that hold nothing about a customer as a person, and why. */
 export const MODELS_WITHOUT_CUSTOMER_DATA: Partial<Record<ModelName, string>> = {
@@ -228,4 +249,6 @@ export const MODELS_WITHOUT_CUSTOMER_DATA: Partial<Record<ModelName, string>> = 
   ProductVariant: "the catalogue",
   Job: "job payloads carry record ids (webhook event ids, sync runs), never customer data",
   SyncRun: "import progress counters",
+  StaffMember: "the merchant's staff (from their online sessions), not customers",
+  SavedView: "named index filters written by staff (spend ranges, tags, owners)",
 };

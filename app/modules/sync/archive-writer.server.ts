@@ -2,6 +2,8 @@
 // handlers and reconciliation call writeArchiveRows with a few rows through their Prisma client;
 // the initial import writes millions through the driver (bulk-writer.server.ts) with the same SQL.
 import type { Prisma, PrismaClient } from "../../db.server";
+import { refreshOrderDates } from "../customers/customer-stats.server";
+import { providerOf } from "../db/provider.server";
 import { encodeValue, groupRows, insertColumns, valuesUpsertSql, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow } from "./bulk-rows";
 
@@ -11,12 +13,6 @@ type Db = PrismaClient | Prisma.TransactionClient;
 const MAX_PARAMS = { sqlite: 32_000, postgresql: 60_000 } as const;
 const MAX_ROWS_PER_STATEMENT = 500;
 
-/** sqlite | postgresql, from the client itself (a transaction client inherits it). */
-export function providerOf(db: Db): SqlProvider {
-  const active = (db as unknown as { _activeProvider?: string })._activeProvider;
-  if (active === "sqlite" || active === "postgresql") return active;
-  return /^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL ?? "") ? "postgresql" : "sqlite";
-}
 
 /** The encoded values of `rows`, row after row, in insertColumns order. */
 export function encodeRows(spec: TableSpec, rows: readonly Record<string, unknown>[], provider: SqlProvider, now: Date, bigintAsText: boolean): SqlValue[] {
@@ -50,9 +46,22 @@ export async function writeArchiveRows(db: Db, rows: BulkRow[]): Promise<void> {
       statements.push({ sql: valuesUpsertSql(spec, provider, chunk.length), values: encodeRows(spec, chunk, provider, now, true) });
     }
   }
-  if ("$transaction" in db && statements.length > 1) {
-    await db.$transaction(statements.map(({ sql, values }) => db.$executeRawUnsafe(sql, ...values)));
+  // Orders change their customers' first/last order dates (derived columns, decision 009).
+  const customersByShop = new Map<string, string[]>();
+  for (const { table, row } of rows) {
+    if (table !== "order" || !row.customerId) continue;
+    customersByShop.set(row.shop, [...(customersByShop.get(row.shop) ?? []), row.customerId]);
+  }
+  const refresh = async (client: Db) => {
+    for (const [shop, customerIds] of customersByShop) await refreshOrderDates(client, { shop, customerIds });
+  };
+  if ("$transaction" in db && (statements.length > 1 || customersByShop.size > 0)) {
+    await db.$transaction(async (tx) => {
+      for (const { sql, values } of statements) await tx.$executeRawUnsafe(sql, ...values);
+      await refresh(tx);
+    });
     return;
   }
   for (const { sql, values } of statements) await db.$executeRawUnsafe(sql, ...values);
+  await refresh(db);
 }

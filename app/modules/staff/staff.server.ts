@@ -1,0 +1,105 @@
+// Staff members of a shop (from their online sessions), customer ownership and handover.
+import type { Session } from "@shopify/shopify-api";
+
+import { prisma, type PrismaClient, type StaffMemberModel } from "../../db.server";
+import { writeAuditMany } from "../audit/audit.server";
+
+/** The staff member acting in a request: who writes a note, changes an owner, appears in the audit log. */
+export interface Actor {
+  shop: string;
+  userId: string;
+  name: string;
+}
+
+export const staffName = (staff: Pick<StaffMemberModel, "firstName" | "lastName" | "email" | "userId">) =>
+  [staff.firstName, staff.lastName].filter(Boolean).join(" ") || staff.email || `Staff ${staff.userId}`;
+
+// A staff member's row is refreshed at most this often per process (every request would be a write).
+const SEEN_EVERY_MS = 10 * 60_000;
+const lastSeen = new Map<string, number>();
+
+/**
+ * The acting staff member of an online session, recorded as a StaffMember of the shop. An offline
+ * session (no person behind it) cannot act for staff: that is a programming error, not bad input.
+ */
+export async function actorFromSession(session: Session, db: PrismaClient = prisma): Promise<Actor> {
+  const user = session.onlineAccessInfo?.associated_user;
+  if (!session.isOnline || !user) throw new Error("This action needs a staff member's online session");
+  const staff = {
+    shop: session.shop,
+    userId: String(user.id),
+    firstName: user.first_name || null,
+    lastName: user.last_name || null,
+    email: user.email || null,
+    accountOwner: user.account_owner ?? false,
+    locale: user.locale || null,
+  };
+  const key = `${staff.shop}:${staff.userId}`;
+  if ((lastSeen.get(key) ?? 0) < Date.now() - SEEN_EVERY_MS) {
+    const now = new Date();
+    await db.staffMember.upsert({
+      where: { shop_userId: { shop: staff.shop, userId: staff.userId } },
+      create: { ...staff, firstSeenAt: now, lastSeenAt: now },
+      update: { ...staff, lastSeenAt: now },
+    });
+    lastSeen.set(key, Date.now());
+  }
+  return { shop: staff.shop, userId: staff.userId, name: staffName(staff) };
+}
+
+export async function listStaff({ shop, db = prisma }: { shop: string; db?: PrismaClient }) {
+  const staff = await db.staffMember.findMany({ where: { shop }, orderBy: [{ firstName: "asc" }, { lastName: "asc" }, { userId: "asc" }] });
+  return staff.map((member) => ({ userId: member.userId, name: staffName(member), email: member.email, accountOwner: member.accountOwner }));
+}
+
+export class OwnershipError extends Error {
+  override name = "OwnershipError";
+}
+
+async function requireStaff(db: PrismaClient, shop: string, userId: string) {
+  const staff = await db.staffMember.findUnique({ where: { shop_userId: { shop, userId } } });
+  if (!staff) throw new OwnershipError(`No staff member ${userId} in this shop`);
+  return staff;
+}
+
+// Customers changed per transaction: bounded statements, and a long handover never holds the lock long.
+const CHUNK = 500;
+
+/**
+ * Makes `ownerId` (null: nobody) the owner of the given customers of the actor's shop, auditing
+ * each change. Customers already owned by them, or of another shop, are left alone. Returns how
+ * many changed.
+ */
+export async function assignOwner({ actor, customerIds, ownerId, db = prisma }: { actor: Actor; customerIds: Iterable<string>; ownerId: string | null; db?: PrismaClient }) {
+  const shop = actor.shop;
+  const owner = ownerId === null ? null : await requireStaff(db, shop, ownerId);
+  const ids = [...customerIds];
+  let changed = 0;
+  for (let start = 0; start < ids.length; start += CHUNK) {
+    changed += await db.$transaction(async (tx) => {
+      // SQL's ownerId <> x is never true for a null owner, hence the OR.
+      const changing = await tx.customer.findMany({
+        where: { shop, shopifyId: { in: ids.slice(start, start + CHUNK) }, deletedAt: null, ...(ownerId === null ? { ownerId: { not: null } } : { OR: [{ ownerId: null }, { ownerId: { not: ownerId } }] }) },
+        select: { shopifyId: true, ownerId: true },
+      });
+      if (changing.length === 0) return 0;
+      await tx.customer.updateMany({ where: { shop, shopifyId: { in: changing.map((customer) => customer.shopifyId) } }, data: { ownerId } });
+      await writeAuditMany(
+        tx,
+        changing.map((customer) => ({
+          shop,
+          actorType: "staff" as const,
+          actorId: actor.userId,
+          actorName: actor.name,
+          action: "customer.owner_changed",
+          subjectType: "customer",
+          subjectId: customer.shopifyId,
+          before: { ownerId: customer.ownerId },
+          after: { ownerId, ownerName: owner ? staffName(owner) : null },
+        })),
+      );
+      return changing.length;
+    });
+  }
+  return changed;
+}
