@@ -38,13 +38,16 @@ export default defineConfig({
     tsconfigPaths(),
   ],
   build: { assetsInlineLimit: 0 },
-  // Every browser dependency up front: a dependency found later (on a second page) makes Vite
-  // re-bundle and answer 504 to modules the open page already asked for.
+  // Every browser dependency up front, and no discovery: a dependency found later (on a second
+  // page, or a server module the job worker imports in dev) makes Vite re-bundle - which failed on
+  // Prisma's browser stub - and answer 504 to modules open pages asked for: they stop hydrating.
   optimizeDeps: {
+    noDiscovery: true,
     include: [
       "@remix-run/react",
       "@shopify/app-bridge-react",
       "@shopify/polaris",
+      "@shopify/polaris-icons",
       "@shopify/shopify-app-remix/react",
       "@shopify/shopify-app-remix/server",
       "i18next",
@@ -54,6 +57,7 @@ export default defineConfig({
       "react/jsx-runtime",
       "react/jsx-dev-runtime",
       "react-i18next",
+      "zod",
     ],
   },
 });

@@ -8,7 +8,7 @@ import { createServer } from "vite";
 
 import { createPrismaClient } from "../app/db.server";
 import { applyMigrations } from "../scripts/setup-db";
-import { createEmulator } from "./emulator/index";
+import { createEmulator, EMULATED_STAFF } from "./emulator/index";
 
 const root = resolve(import.meta.dirname, "..");
 const port = Number(process.env.PORT ?? 3000);
@@ -64,6 +64,11 @@ async function main() {
   // A browser's user agent: the library answers 410 to anything that looks like a bot (node's fetch does).
   const first = await fetch(openUrl, { headers: { "User-Agent": BROWSER_USER_AGENT } });
   if (!first.ok) throw new Error(`The app answered ${first.status} on first open: ${(await first.text()).slice(0, 500)}`);
+  // The store's other staff open the app too, so owners and follow-ups can be given to them.
+  for (const staff of EMULATED_STAFF.slice(1)) {
+    const opened = await fetch(`${openUrl}&user=${staff.id}`, { headers: { "User-Agent": BROWSER_USER_AGENT } });
+    if (!opened.ok) throw new Error(`The app answered ${opened.status} when staff member ${staff.id} opened it`);
+  }
 
   log("importing the store through bulk operations…");
   for (;;) {
@@ -74,7 +79,7 @@ async function main() {
   }
   const [customerCount, orderCount] = await Promise.all([db.customer.count({ where: { shop } }), db.order.count({ where: { shop } })]);
   log(`imported ${customerCount.toLocaleString()} customers and ${orderCount.toLocaleString()} orders in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`\n  Customer CRM demo is running.\n  Open: ${openUrl}\n  (Shopify admin is emulated at ${emulator.url}; press Ctrl-C to stop)\n`);
+  console.log(`\n  Customer CRM demo is running.\n  Open: ${openUrl}\n  (as another staff member: add &user=2 or &user=3)\n  (Shopify admin is emulated at ${emulator.url}; press Ctrl-C to stop)\n`);
 }
 
 const BROWSER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36";

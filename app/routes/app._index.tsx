@@ -216,7 +216,7 @@ export default function Home() {
               items={topCustomers}
               emptyState={<Box padding="400">{t("home.topCustomers.empty")}</Box>}
               renderItem={(customer) => (
-                <ResourceItem id={customer.id} url={shopifyAdminUrl(customer.id)} accessibilityLabel={customer.name}>
+                <ResourceItem id={customer.id} url={`/app/customers/${customer.id.slice(customer.id.lastIndexOf("/") + 1)}`} accessibilityLabel={customer.name}>
                   <InlineStack align="space-between" blockAlign="center" wrap={false}>
                     <BlockStack gap="050">
                       <Text as="span" fontWeight="semibold">

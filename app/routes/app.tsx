@@ -9,18 +9,28 @@ import { I18nextProvider } from "react-i18next";
 
 import { getEnv } from "~/env.server";
 import { createI18n, localeCookie, matchLocale, polarisTranslations, resolveLocale, type Locale } from "~/i18n/i18n";
+import { actorFromSession } from "~/modules/staff/staff.server";
 import { authenticate } from "~/shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
+  // Every staff member who opens the app becomes one the app can name (owners, notes, audit).
+  await actorFromSession(session);
   const locale = resolveLocale(request);
   const fromShopify = matchLocale(new URL(request.url).searchParams.get("locale"));
   // Shopify only passes ?locale= on the first load; remember it for later requests.
   const headers = fromShopify ? { "Set-Cookie": localeCookie(fromShopify) } : undefined;
   const env = getEnv();
-  return data({ apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL ?? null, locale }, { headers });
+  return data(
+    {
+      apiKey: env.SHOPIFY_API_KEY,
+      appBridgeUrl: env.APP_BRIDGE_URL ?? null,
+      locale,
+    },
+    { headers }
+  );
 };
 
 export default function App() {
@@ -36,6 +46,10 @@ export default function App() {
             <Link to="/app" rel="home">
               {i18n.t("app.nav.home")}
             </Link>
+            <Link to="/app/customers">{i18n.t("app.nav.customers")}</Link>
+            <Link to="/app/follow-ups">{i18n.t("app.nav.followUps")}</Link>
+            <Link to="/app/handover">{i18n.t("app.nav.handover")}</Link>
+            <Link to="/app/audit">{i18n.t("app.nav.audit")}</Link>
             <Link to="/app/privacy">{i18n.t("app.nav.privacy")}</Link>
           </NavMenu>
           <Outlet />

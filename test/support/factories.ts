@@ -43,3 +43,43 @@ export async function createWebhookEvent(
     },
   });
 }
+
+type StaffData = Parameters<PrismaClient["staffMember"]["create"]>[0]["data"];
+
+/** A staff member as actorFromSession records them (userId is Shopify's numeric user id as text). */
+export async function createStaff(db: PrismaClient, overrides: Partial<StaffData> & { shop: string; userId: string }) {
+  return db.staffMember.create({ data: { firstName: "Sam", lastName: `Staff ${overrides.userId}`, email: `staff-${overrides.userId}@example.com`, ...overrides } });
+}
+
+type OrderData = Parameters<PrismaClient["order"]["create"]>[0]["data"];
+
+/** An archived order; its created/updated times default to processedAt. */
+export async function createOrder(db: PrismaClient, overrides: Partial<OrderData> & { shop: string; shopifyId: string }) {
+  const processedAt = overrides.processedAt ?? new Date("2025-01-01T00:00:00Z");
+  return db.order.create({
+    data: {
+      name: `#${overrides.shopifyId.split("/").pop()}`,
+      currencyCode: "USD",
+      totalPriceMinor: 1000n,
+      subtotalPriceMinor: 1000n,
+      processedAt,
+      shopifyCreatedAt: processedAt,
+      shopifyUpdatedAt: processedAt,
+      ...overrides,
+    },
+  });
+}
+
+type OrderLineData = Parameters<PrismaClient["orderLine"]["create"]>[0]["data"];
+
+export async function createOrderLine(db: PrismaClient, overrides: Partial<OrderLineData> & { shop: string; shopifyId: string; orderId: string }) {
+  const quantity = overrides.quantity ?? 1;
+  const unitPriceMinor = overrides.unitPriceMinor ?? 500n;
+  return db.orderLine.create({ data: { title: "Linen scarf", quantity, currentQuantity: quantity, unitPriceMinor, totalMinor: BigInt(unitPriceMinor) * BigInt(quantity), ...overrides } });
+}
+
+type RefundData = Parameters<PrismaClient["refund"]["create"]>[0]["data"];
+
+export async function createRefund(db: PrismaClient, overrides: Partial<RefundData> & { shop: string; shopifyId: string; orderId: string }) {
+  return db.refund.create({ data: { totalMinor: 500n, currencyCode: "USD", shopifyCreatedAt: new Date("2025-01-02T00:00:00Z"), ...overrides } });
+}

@@ -11,12 +11,13 @@ export interface AuditEntry {
   subjectId: string;
   before?: unknown;
   after?: unknown;
+  batchId?: string;
 }
 
 type AuditWriter = Pick<PrismaClient, "auditLog">;
 
 export async function writeAudit(db: AuditWriter, entry: AuditEntry) {
-  await db.auditLog.create({
+  return db.auditLog.create({
     data: {
       ...entry,
       before: entry.before === undefined ? null : JSON.stringify(entry.before),

@@ -1,14 +1,12 @@
 // The customers index: search, filters, sort and keyset pagination over a shop's archive
 // (decision 009). A query is plain data (parsed from the URL or a saved view), so the page, the
 // CSV export, bulk actions and handover all select exactly the same customers.
-import { z } from "zod";
-
 import { dbProvider, prisma, type Prisma, type PrismaClient } from "../../db.server";
 import { getEnv } from "../../env.server";
 import { toMinorUnits } from "../money/money";
+import { QueryError, type CustomerQuery, type SortKey } from "./customer-query";
 
-export const SORT_KEYS = ["name", "spent", "orders", "lastOrder", "created"] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+export { customerQueryParams, customerQuerySchema, parseCustomerQuery, QUERY_FIELDS, QueryError, SORT_KEYS, type CustomerQuery, type SortKey } from "./customer-query";
 
 const COLUMN: Record<SortKey, "displayName" | "amountSpentMinor" | "numberOfOrders" | "lastOrderAt" | "shopifyCreatedAt"> = {
   name: "displayName",
@@ -20,60 +18,6 @@ const COLUMN: Record<SortKey, "displayName" | "amountSpentMinor" | "numberOfOrde
 // Columns that may be null sort their nulls last in both directions.
 const NULLABLE = new Set<SortKey>(["name", "lastOrder"]);
 
-const optionalText = z
-  .string()
-  .trim()
-  .max(200)
-  .optional()
-  .transform((value) => value || undefined);
-const optionalDecimal = optionalText.refine((value) => value === undefined || /^\d+(\.\d+)?$/.test(value), "must be an amount such as 120 or 99.50");
-const optionalCount = optionalText.refine((value) => value === undefined || /^\d{1,9}$/.test(value), "must be a whole number").transform((value) => (value === undefined ? undefined : Number(value)));
-const optionalDate = optionalText.refine((value) => value === undefined || /^\d{4}-\d{2}-\d{2}$/.test(value), "must be a date (YYYY-MM-DD)");
-
-/** A customers-index query as the URL carries it: every field optional, all text. */
-export const customerQuerySchema = z.object({
-  q: optionalText,
-  tag: optionalText,
-  owner: optionalText, // a staff user id, or "none"
-  spentMin: optionalDecimal,
-  spentMax: optionalDecimal,
-  ordersMin: optionalCount,
-  ordersMax: optionalCount,
-  lastOrderFrom: optionalDate,
-  lastOrderTo: optionalDate,
-  sort: z.enum(SORT_KEYS).optional(),
-  direction: z.enum(["asc", "desc"]).optional(),
-});
-export type CustomerQuery = z.infer<typeof customerQuerySchema>;
-export const QUERY_FIELDS = Object.keys(customerQuerySchema.shape) as Array<keyof CustomerQuery>;
-
-export class QueryError extends Error {
-  constructor(readonly fieldErrors: Record<string, string>) {
-    super(Object.entries(fieldErrors).map(([field, message]) => `${field}: ${message}`).join("; "));
-    this.name = "QueryError";
-  }
-}
-
-/** Reads a query from URL search params (or a saved view's JSON); a malformed field is a QueryError naming it. */
-export function parseCustomerQuery(params: URLSearchParams | Record<string, unknown>): CustomerQuery {
-  const raw = params instanceof URLSearchParams ? Object.fromEntries(QUERY_FIELDS.map((field) => [field, params.get(field) ?? undefined])) : params;
-  const parsed = customerQuerySchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new QueryError(Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? "query"), issue.message])));
-  }
-  return parsed.data;
-}
-
-/** The query as URL search params, without empty fields (for links, saved views and the export). */
-export function customerQueryParams(query: CustomerQuery): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const field of QUERY_FIELDS) {
-    const value = query[field];
-    if (value !== undefined && value !== "") params.set(field, String(value));
-  }
-  return params;
-}
-
 const dayStart = (date: string) => new Date(`${date}T00:00:00.000Z`);
 const dayAfter = (date: string) => new Date(dayStart(date).getTime() + 86_400_000);
 
@@ -82,17 +26,34 @@ export function customerWhere(shop: string, query: CustomerQuery, currencyCode: 
   const and: Prisma.CustomerWhereInput[] = [{ shop, deletedAt: null }];
   if (query.q) {
     // Case-insensitive substring: SQLite's LIKE already is for ASCII; PostgreSQL needs ILIKE (mode).
-    const contains = { contains: query.q, ...(isPostgres() ? { mode: "insensitive" as const } : {}) };
-    and.push({ OR: [{ displayName: contains }, { email: contains }, { phone: contains }, { tags: contains }] });
+    const contains = {
+      contains: query.q,
+      ...(isPostgres() ? { mode: "insensitive" as const } : {}),
+    };
+    and.push({
+      OR: [{ displayName: contains }, { email: contains }, { phone: contains }, { tags: contains }],
+    });
   }
   if (query.tag) {
     const tag = query.tag;
-    and.push({ OR: [{ tags: tag }, { tags: { startsWith: `${tag}, ` } }, { tags: { endsWith: `, ${tag}` } }, { tags: { contains: `, ${tag}, ` } }] });
+    and.push({
+      OR: [{ tags: tag }, { tags: { startsWith: `${tag}, ` } }, { tags: { endsWith: `, ${tag}` } }, { tags: { contains: `, ${tag}, ` } }],
+    });
   }
   if (query.owner === "none") and.push({ ownerId: null });
   else if (query.owner) and.push({ ownerId: query.owner });
-  if (query.spentMin !== undefined) and.push({ amountSpentMinor: { gte: toMinorUnitsLenient(query.spentMin, currencyCode) } });
-  if (query.spentMax !== undefined) and.push({ amountSpentMinor: { lte: toMinorUnitsLenient(query.spentMax, currencyCode) } });
+  if (query.spentMin !== undefined)
+    and.push({
+      amountSpentMinor: {
+        gte: toMinorUnitsLenient(query.spentMin, currencyCode),
+      },
+    });
+  if (query.spentMax !== undefined)
+    and.push({
+      amountSpentMinor: {
+        lte: toMinorUnitsLenient(query.spentMax, currencyCode),
+      },
+    });
   if (query.ordersMin !== undefined) and.push({ numberOfOrders: { gte: query.ordersMin } });
   if (query.ordersMax !== undefined) and.push({ numberOfOrders: { lte: query.ordersMax } });
   if (query.lastOrderFrom) and.push({ lastOrderAt: { gte: dayStart(query.lastOrderFrom) } });
@@ -110,7 +71,9 @@ function toMinorUnitsLenient(amount: string, currencyCode: string): bigint {
       // too precise for the currency: drop a digit
     }
   }
-  throw new QueryError({ spent: `${amount} is not an amount in ${currencyCode}` });
+  throw new QueryError({
+    spent: `${amount} is not an amount in ${currencyCode}`,
+  });
 }
 
 const isPostgres = () => dbProvider(getEnv().DATABASE_URL) === "postgresql";
@@ -138,7 +101,9 @@ function decodeCursor(text: string | null | undefined): Cursor | null {
   }
 }
 
-type CustomerRow = Prisma.CustomerGetPayload<{ select: typeof CUSTOMER_SELECT }>;
+type CustomerRow = Prisma.CustomerGetPayload<{
+  select: typeof CUSTOMER_SELECT;
+}>;
 
 const sortValueOf = (customer: CustomerRow, key: SortKey): SortValue => {
   const value = customer[COLUMN[key]];
@@ -154,15 +119,69 @@ function columnValue(key: SortKey, value: Exclude<SortValue, null>): string | nu
   return value;
 }
 
-/** Rows strictly after the cursor in (sort column, shopifyId) order, nulls last. */
-function afterCursor(key: SortKey, direction: "asc" | "desc", cursor: Cursor): Prisma.CustomerWhereInput {
+const idAfter = (direction: "asc" | "desc", id: string): Prisma.CustomerWhereInput => ({
+  shopifyId: direction === "asc" ? { gt: id } : { lt: id },
+});
+
+/**
+ * Rows strictly after the cursor in (sort column, shopifyId) order among the rows whose sort value
+ * is not null. Written `col <= v AND (col < v OR id < cursor id)` (descending; mirrored ascending)
+ * rather than `col < v OR (col = v AND ...)`: the bound on the column lets its index seek to the
+ * cursor, so page 50 reads what page 1 reads.
+ */
+function afterValue(key: SortKey, direction: "asc" | "desc", cursor: Cursor): Prisma.CustomerWhereInput {
   const column = COLUMN[key];
-  const idAfter = { shopifyId: direction === "asc" ? { gt: cursor.id } : { lt: cursor.id } };
-  if (cursor.value === null) return { AND: [{ [column]: null }, idAfter] };
+  if (cursor.value === null) return { AND: [{ [column]: null }, idAfter(direction, cursor.id)] };
   const value = columnValue(key, cursor.value);
-  const beyond: Prisma.CustomerWhereInput[] = [{ [column]: direction === "asc" ? { gt: value } : { lt: value } }, { AND: [{ [column]: value }, idAfter] }];
-  if (NULLABLE.has(key)) beyond.push({ [column]: null });
-  return { OR: beyond };
+  return {
+    AND: [
+      { [column]: direction === "asc" ? { gte: value } : { lte: value } },
+      {
+        OR: [{ [column]: direction === "asc" ? { gt: value } : { lt: value } }, idAfter(direction, cursor.id)],
+      },
+    ],
+  };
+}
+
+/**
+ * Up to `limit` rows after the cursor in (sort column, shopifyId) order, nulls last. A nullable
+ * sort column is read as two queries - the rows with a value, then (only once those run out) the
+ * rows without one, by id - because no index serves `ORDER BY col NULLS LAST` on SQLite (Prisma
+ * writes it `ORDER BY CASE WHEN col IS NULL ...`) nor descending on PostgreSQL: both sorted every
+ * matching customer for each page.
+ */
+async function pageRows(db: PrismaClient, where: Prisma.CustomerWhereInput, sort: SortKey, direction: "asc" | "desc", after: Cursor | null, limit: number): Promise<CustomerRow[]> {
+  const column = COLUMN[sort];
+  const orderBy: Prisma.CustomerOrderByWithRelationInput[] = [{ [column]: direction }, { shopifyId: direction }];
+  if (!NULLABLE.has(sort)) {
+    return db.customer.findMany({
+      where: after ? { AND: [where, afterValue(sort, direction, after)] } : where,
+      orderBy,
+      take: limit,
+      select: CUSTOMER_SELECT,
+    });
+  }
+  const valued =
+    after?.value === null
+      ? []
+      : await db.customer.findMany({
+          where: {
+            AND: [where, { [column]: { not: null } }, ...(after ? [afterValue(sort, direction, after)] : [])],
+          },
+          orderBy,
+          take: limit,
+          select: CUSTOMER_SELECT,
+        });
+  if (valued.length >= limit) return valued;
+  const nulls = await db.customer.findMany({
+    where: {
+      AND: [where, { [column]: null }, ...(after?.value === null ? [idAfter(direction, after.id)] : [])],
+    },
+    orderBy: { shopifyId: direction },
+    take: limit - valued.length,
+    select: CUSTOMER_SELECT,
+  });
+  return [...valued, ...nulls];
 }
 
 export const CUSTOMER_SELECT = {
@@ -217,16 +236,7 @@ export async function listCustomers({
   const direction = query.direction ?? (sort === "name" ? "asc" : "desc");
   const where = customerWhere(shop, query, currencyCode);
   const after = decodeCursor(cursor);
-  const column = COLUMN[sort];
-  const [rows, total] = await Promise.all([
-    db.customer.findMany({
-      where: after ? { AND: [where, afterCursor(sort, direction, after)] } : where,
-      orderBy: [NULLABLE.has(sort) ? { [column]: { sort: direction, nulls: "last" } } : { [column]: direction }, { shopifyId: direction }],
-      take: take + 1,
-      select: CUSTOMER_SELECT,
-    }),
-    withTotal ? db.customer.count({ where }) : Promise.resolve(-1),
-  ]);
+  const [rows, total] = await Promise.all([pageRows(db, where, sort, direction, after, take + 1), withTotal ? db.customer.count({ where }) : Promise.resolve(-1)]);
   const customers = rows.slice(0, take);
   const last = customers.at(-1);
   const nextCursor = rows.length > take && last ? encodeCursor({ value: sortValueOf(last, sort), id: last.shopifyId }) : null;
@@ -238,7 +248,12 @@ export async function* selectCustomerIds({ shop, query, currencyCode, db = prism
   const where = customerWhere(shop, query, currencyCode);
   let after: string | undefined;
   for (;;) {
-    const page = await db.customer.findMany({ where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where, orderBy: { shopifyId: "asc" }, take: 1000, select: { shopifyId: true } });
+    const page = await db.customer.findMany({
+      where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where,
+      orderBy: { shopifyId: "asc" },
+      take: 1000,
+      select: { shopifyId: true },
+    });
     if (page.length === 0) return;
     yield page.map((row) => row.shopifyId);
     after = page.at(-1)!.shopifyId;

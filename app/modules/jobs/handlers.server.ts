@@ -20,5 +20,9 @@ export function jobHandlers(): JobHandlers {
       const { runReconcileJob } = await import("../sync/reconcile.server");
       await runReconcileJob(job);
     },
+    "customers.tag": async (job: Job<"customers.tag">) => {
+      const { runTagCustomersJob } = await import("../customers/tag-customers.server");
+      await runTagCustomersJob(job);
+    },
   };
 }

@@ -13,12 +13,14 @@ export interface JobPayloads {
   "sync.import": { runId?: string };
   /** Pull what changed since the last sync and repair what missed webhooks left stale. */
   "sync.reconcile": { since?: string };
+  /** Add a tag to customers in Shopify and the archive (bulk action on the customers index). */
+  "customers.tag": { tag: string; customerIds: string[]; actorId: string; actorName: string };
 }
 
 export type JobName = keyof JobPayloads;
 
 /** Every job name at run time (the pg-boss driver creates one queue per name). */
-export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile"] as const satisfies readonly JobName[];
+export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile", "customers.tag"] as const satisfies readonly JobName[];
 // Fails to compile when a job is added to JobPayloads but not to JOB_NAMES.
 type MissingJobName = Exclude<JobName, (typeof JOB_NAMES)[number]>;
 const _allJobNamesListed: MissingJobName extends never ? true : MissingJobName = true;

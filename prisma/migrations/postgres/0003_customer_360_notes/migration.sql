@@ -3,6 +3,9 @@ ALTER TABLE "Customer" ADD COLUMN     "firstOrderAt" TIMESTAMP(3),
 ADD COLUMN     "lastOrderAt" TIMESTAMP(3),
 ADD COLUMN     "ownerId" TEXT;
 
+-- AlterTable
+ALTER TABLE "AuditLog" ADD COLUMN     "batchId" TEXT;
+
 -- CreateTable
 CREATE TABLE "StaffMember" (
     "shop" TEXT NOT NULL,
@@ -87,4 +90,7 @@ CREATE INDEX "Customer_shop_lastOrderAt_idx" ON "Customer"("shop", "lastOrderAt"
 
 -- CreateIndex
 CREATE INDEX "Customer_shop_ownerId_idx" ON "Customer"("shop", "ownerId");
+
+-- CreateIndex
+CREATE INDEX "AuditLog_shop_batchId_idx" ON "AuditLog"("shop", "batchId");
 

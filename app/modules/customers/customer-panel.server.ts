@@ -1,0 +1,100 @@
+// The customer panel on Shopify's own customer page (admin UI extension, decision 009): one
+// customer's figures, owner, latest pinned notes and open follow-ups, as plain JSON - money already
+// formatted (a BigInt never reaches JSON), dates as ISO text.
+import { prisma, type PrismaClient } from "../../db.server";
+import { formatMoney } from "../money/money";
+import { createNote, isOverdue, listNotes, NoteError, type NoteInput } from "../notes/notes.server";
+import { listStaff, type Actor } from "../staff/staff.server";
+
+export const PANEL_PINNED_NOTES = 3;
+
+/** "42" -> `gid://shopify/Customer/42`; null for anything but digits (the extension sends the numeric part). */
+export const panelCustomerGid = (id: string | undefined) => (id && /^\d{1,20}$/.test(id) ? `gid://shopify/Customer/${id}` : null);
+
+/** The customer of `shop` unless it is unknown or deleted in Shopify. */
+async function liveCustomer(db: PrismaClient, shop: string, customerId: string) {
+  const customer = await db.customer.findUnique({
+    where: { shop_shopifyId: { shop, shopifyId: customerId } },
+  });
+  return customer && customer.deletedAt === null ? customer : null;
+}
+
+/** The panel of a live customer of `shop`, or null when the shop has no such customer. */
+export async function getCustomerPanel({
+  shop,
+  customerId,
+  locale,
+  db = prisma,
+  now = new Date(),
+}: {
+  shop: string;
+  customerId: string;
+  locale: string;
+  db?: PrismaClient;
+  now?: Date;
+}) {
+  const customer = await liveCustomer(db, shop, customerId);
+  if (!customer) return null;
+  const [notes, staff] = await Promise.all([listNotes({ shop, customerId, db }), listStaff({ shop, db })]);
+  const nameOf = new Map(staff.map((member) => [member.userId, member.name]));
+  const staffName = (userId: string) => nameOf.get(userId) ?? `Staff ${userId}`;
+
+  const followUps = notes
+    .filter((note) => note.followUpAt !== null && note.followUpDoneAt === null)
+    .sort((a, b) => a.followUpAt!.getTime() - b.followUpAt!.getTime() || a.id.localeCompare(b.id));
+  return {
+    customer: {
+      id: customer.shopifyId,
+      name: customer.displayName || [customer.firstName, customer.lastName].filter(Boolean).join(" ") || customer.email || null,
+      email: customer.email,
+      lifetimeValue: formatMoney(customer.amountSpentMinor, customer.currencyCode, locale),
+      ordersCount: customer.numberOfOrders,
+      lastOrderAt: customer.lastOrderAt?.toISOString() ?? null,
+      owner: customer.ownerId ? { userId: customer.ownerId, name: staffName(customer.ownerId) } : null,
+      adminUrl: null,
+    },
+    // listNotes puts pinned notes first, newest first.
+    pinnedNotes: notes
+      .filter((note) => note.pinned)
+      .slice(0, PANEL_PINNED_NOTES)
+      .map((note) => ({
+        id: note.id,
+        body: note.body,
+        authorName: note.authorName,
+        createdAt: note.createdAt.toISOString(),
+      })),
+    followUps: followUps.map((note) => ({
+      noteId: note.id,
+      body: note.body,
+      // A due date is a calendar day (stored as midnight UTC): sent as YYYY-MM-DD so no time zone moves it.
+      dueAt: note.followUpAt!.toISOString().slice(0, 10),
+      overdue: isOverdue(note, now),
+      assigneeName: note.followUpAssigneeId ? staffName(note.followUpAssigneeId) : null,
+    })),
+  };
+}
+
+export type CustomerPanel = NonNullable<Awaited<ReturnType<typeof getCustomerPanel>>>;
+/** What the endpoint answers: the panel plus the link to the customer's page in the app. */
+export type CustomerPanelResponse = CustomerPanel & { appUrl: string };
+
+/** The panel's quick "add note": a note by the acting staff member on a live customer of their shop. */
+export async function addPanelNote({ actor, customerId, input, db = prisma }: { actor: Actor; customerId: string; input: unknown; db?: PrismaClient }) {
+  if (!(await liveCustomer(db, actor.shop, customerId))) throw new NoteError("Customer not found", 404);
+  const fields = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
+  // Only the panel's two fields; createNote validates their types and text.
+  const note = await createNote({
+    actor,
+    customerId,
+    input: { body: fields.body, pinned: fields.pinned } as NoteInput,
+    db,
+  });
+  return {
+    id: note.id,
+    body: note.body,
+    pinned: note.pinned,
+    authorId: note.authorId,
+    authorName: note.authorName,
+    createdAt: note.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,144 @@
+// Chromium walks staff through Customer 360 on the demo: find a customer, open the profile, write
+// and edit a note (and see it in the timeline with its history), hand the customer over to a
+// colleague and read the briefing, then see the follow-up on the colleague's list. Screenshots go
+// to test-results/.
+import Database from "better-sqlite3";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import { startDemo, type Demo } from "./demo-support";
+
+const DATABASE_FILE = "data/browser-360.db";
+let demo: Demo;
+
+function query<T>(sql: string, ...params: unknown[]): T {
+  const db = new Database(DATABASE_FILE, { readonly: true });
+  try {
+    return db.prepare(sql).get(...params) as T;
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  demo = await startDemo({ customers: 200, orders: 600, databaseFile: DATABASE_FILE });
+});
+
+afterAll(async () => {
+  await demo?.stop();
+});
+
+/** A note's text as shown in the list (not the composer's textarea). */
+const noteText = (page: Page, text: string) => page.locator("span", { hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }).first();
+
+const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
+async function openAs(page: Page, path: string, options?: { user?: number; locale?: string }) {
+  await page.goto(demo.url(path, options));
+}
+
+describe("Customer 360", () => {
+  // The customer staff will look for: a named customer with orders, chosen from the imported archive.
+  let target: { shopifyId: string; displayName: string; email: string; numberOfOrders: number };
+  let customerPath: string;
+
+  test("staff search the index and open a customer's profile", async () => {
+    target = query("SELECT shopifyId, displayName, email, numberOfOrders FROM Customer WHERE displayName IS NOT NULL AND email IS NOT NULL AND numberOfOrders > 1 ORDER BY amountSpentMinor DESC LIMIT 1 OFFSET 3");
+    customerPath = `/app/customers/${target.shopifyId.split("/").pop()}`;
+    const page = await demo.newPage();
+    await openAs(page, "/app/customers");
+    await page.getByRole("heading", { name: "Customers", exact: true }).waitFor({ timeout: 60_000 });
+    const total = query<{ n: number }>('SELECT COUNT(*) AS n FROM "Customer" WHERE "deletedAt" IS NULL').n;
+    await page.getByText(`${total} customers`).waitFor();
+
+    // Search by part of the email: the list narrows to that customer.
+    await page.getByRole("button", { name: /Search and filter/i }).click();
+    await page.getByPlaceholder("Search by name, email, phone or tag").fill(target.email.split("@")[0]!);
+    await page.waitForURL(/q=/, { timeout: 10_000 });
+    const rows = page.locator(".Polaris-IndexTable__TableRow");
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    await expect(rows.first().innerText()).resolves.toContain(target.displayName);
+    await page.screenshot({ path: "test-results/customers-search-en.png", fullPage: true });
+
+    await page.getByRole("link", { name: target.displayName }).click();
+    await page.getByRole("heading", { name: target.displayName }).waitFor();
+    await page.getByText("Lifetime value").waitFor();
+    const orders = page.getByRole("heading", { name: "Orders", exact: true, level: 3 }).locator("xpath=following-sibling::p[1]");
+    await expect(orders.innerText()).resolves.toBe(String(target.numberOfOrders));
+    await page.screenshot({ path: "test-results/customer-profile-en.png", fullPage: true });
+    await page.close();
+  });
+
+  test("staff write a pinned note with a follow-up, edit it, and find both texts on the profile", async () => {
+    const page = await demo.newPage();
+    await openAs(page, customerPath);
+    await page.getByRole("heading", { name: "Notes", exact: true }).waitFor({ timeout: 60_000 });
+
+    await page.getByLabel("New note").fill("Prefers a call after 6pm; allergic to wool.");
+    await page.getByLabel("Pin").check();
+    await page.getByLabel("Follow up").check();
+    await page.getByLabel("Due").fill(yesterday());
+    await page.getByLabel("Assigned to").selectOption({ label: "Ben Okafor" });
+    await page.getByRole("button", { name: "Add note" }).click();
+    await noteText(page, "Prefers a call after 6pm; allergic to wool.").waitFor();
+    await expect(page.getByLabel("New note").inputValue()).resolves.toBe(""); // the composer is ready for the next one
+    await page.getByText("Ava Chen wrote: Prefers a call after 6pm; allergic to wool.").waitFor(); // the timeline
+    await expect(page.getByText("Overdue").first().isVisible()).resolves.toBe(true);
+
+    // Edit: the new text replaces the old, which stays in the note's history.
+    await page.getByRole("button", { name: "Edit", exact: true }).click();
+    await page.getByLabel("Edit", { exact: true }).fill("Prefers a call after 7pm; allergic to wool.");
+    await page.getByRole("button", { name: "Save", exact: true }).first().click();
+    await noteText(page, "Prefers a call after 7pm; allergic to wool.").waitFor();
+    await page.getByRole("button", { name: "1 earlier version" }).click();
+    await noteText(page, "Prefers a call after 6pm; allergic to wool.").waitFor();
+    await page.getByText(/Ava Chen edited a note/).waitFor(); // the timeline records the edit too
+
+    const stored = query<{ body: string; pinned: number; authorName: string; revisions: number }>(
+      'SELECT n.body, n.pinned, n.authorName, (SELECT COUNT(*) FROM "NoteRevision" r WHERE r.noteId = n.id) AS revisions FROM "Note" n WHERE n.customerId = ?',
+      target.shopifyId,
+    );
+    expect(stored).toEqual({ body: "Prefers a call after 7pm; allergic to wool.", pinned: 1, authorName: "Ava Chen", revisions: 1 });
+    await page.screenshot({ path: "test-results/customer-notes-en.png", fullPage: true });
+
+    // Ava takes the customer on.
+    await page.getByLabel("Change owner").selectOption({ label: "Ava Chen" });
+    await page.getByRole("button", { name: "Save", exact: true }).last().click();
+    await page.getByText("Ava Chen made Ava Chen the owner").waitFor();
+    await page.close();
+  });
+
+  test("a handover moves Ava's customers to Ben, and Ben's briefing shows them with their notes", async () => {
+    const page = await demo.newPage();
+    await openAs(page, "/app/handover");
+    await page.getByRole("heading", { name: "Handover", exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByLabel("From", { exact: true }).selectOption({ label: "Ava Chen (1 customer)" });
+    await page.getByText("1 customer will move.").waitFor();
+    await page.getByLabel("To", { exact: true }).selectOption({ label: "Ben Okafor (0 customers)" });
+    await page.getByRole("button", { name: "Hand over 1 customer" }).click();
+
+    await page.getByRole("heading", { name: "Briefing for Ben Okafor" }).waitFor();
+    const row = page.locator(".Polaris-IndexTable__TableRow").first();
+    await expect(row.innerText()).resolves.toContain(target.displayName);
+    await expect(row.innerText()).resolves.toContain("Prefers a call after 7pm; allergic to wool.");
+    expect(query<{ ownerId: string }>('SELECT ownerId FROM "Customer" WHERE shopifyId = ?', target.shopifyId).ownerId).toBe("2");
+    await page.screenshot({ path: "test-results/handover-briefing-en.png", fullPage: true });
+    await page.close();
+  });
+
+  test("Ben sees the overdue follow-up on his list, and the profile reads in Chinese", async () => {
+    const page = await demo.newPage();
+    await openAs(page, "/app/follow-ups", { user: 2 });
+    await page.getByRole("heading", { name: "Follow-ups", exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByText("1 overdue").waitFor();
+    await page.getByRole("link", { name: target.displayName }).waitFor();
+    await page.screenshot({ path: "test-results/follow-ups-en.png", fullPage: true });
+
+    await openAs(page, customerPath, { user: 3, locale: "zh-CN" });
+    await page.getByRole("heading", { name: "备注" }).waitFor({ timeout: 60_000 });
+    await page.getByText("累计消费").waitFor();
+    await page.getByText("负责人", { exact: true }).first().waitFor();
+    await page.screenshot({ path: "test-results/customer-profile-zh-CN.png", fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,283 @@
+// @vitest-environment happy-dom
+// The customer panel extension: its pure logic, its two locale files, and the block itself rendered
+// with Preact in a DOM, with Shopify's `shopify` global and the extension's fetch stubbed.
+import { render } from "preact";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+
+import {
+  checkNote,
+  crmHref,
+  customerNumericId,
+  isPanelPayload,
+  MAX_NOTE_LENGTH,
+  noteRequest,
+  panelUrl,
+  saveError,
+  toPanelView,
+  type FormatDate,
+  type PanelPayload,
+  type Translate,
+} from "../../extensions/customer-panel/src/panel-model";
+import enMessages from "../../extensions/customer-panel/locales/en.default.json";
+import zhCNMessages from "../../extensions/customer-panel/locales/zh-CN.json";
+
+type Messages = { [key: string]: string | Messages };
+const en: Messages = enMessages;
+const zhCN: Messages = zhCNMessages;
+
+const flatten = (messages: Messages, prefix = ""): Array<[string, string]> =>
+  Object.entries(messages).flatMap(([key, value]) => (typeof value === "string" ? [[`${prefix}${key}`, value] as [string, string]] : flatten(value, `${prefix}${key}.`)));
+
+/** Shopify's translate over a locale file: dotted keys, {{name}} replacements; a missing key fails the test. */
+function translator(messages: Messages): Translate {
+  const flat = new Map(flatten(messages));
+  return (key, options = {}) => {
+    const message = flat.get(key);
+    if (message === undefined) throw new Error(`No translation for "${key}"`);
+    return message.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(options[name] ?? `{{${name}}}`));
+  };
+}
+const translate = translator(en);
+const formatDate: FormatDate = (date, options) => new Intl.DateTimeFormat("en", options).format(date);
+
+const payload: PanelPayload = {
+  customer: {
+    id: "gid://shopify/Customer/101",
+    name: "Ada Lovelace",
+    email: "ada@example.com",
+    lifetimeValue: "$1,234.56",
+    ordersCount: 7,
+    lastOrderAt: "2026-11-20T10:00:00.000Z",
+    owner: { userId: "777", name: "Olive Owner" },
+    adminUrl: null,
+  },
+  pinnedNotes: [{ id: "n1", body: "Allergic to wool", authorName: "Grace Hopper", createdAt: "2026-04-01T12:00:00.000Z" }],
+  followUps: [
+    { noteId: "n2", body: "Call back about the refund", dueAt: "2020-01-15", overdue: true, assigneeName: "Abe Assignee" },
+    { noteId: "n3", body: "Send the spring catalogue", dueAt: "2999-03-01", overdue: false, assigneeName: null },
+  ],
+  appUrl: "https://crm-app.test/app/customers/101",
+};
+
+describe("panel-model", () => {
+  test.each([
+    { title: "a customer GID", gid: "gid://shopify/Customer/123", id: "123" },
+    { title: "a GID with spaces around", gid: " gid://shopify/Customer/9 ", id: "9" },
+    { title: "an order GID", gid: "gid://shopify/Order/123", id: null },
+    { title: "a non-numeric id", gid: "gid://shopify/Customer/abc", id: null },
+    { title: "nothing", gid: undefined, id: null },
+  ])("customerNumericId of $title", ({ gid, id }) => {
+    expect(customerNumericId(gid)).toBe(id);
+  });
+
+  test("panelUrl is relative (Shopify resolves it against the app URL and adds the token) and carries the locale", () => {
+    expect(panelUrl("gid://shopify/Customer/123", "zh-CN")).toBe("api/panel/123?locale=zh-CN");
+    expect(panelUrl("gid://shopify/Product/1", "en")).toBeNull();
+  });
+
+  test("crmHref opens the app's customer page inside the admin", () => {
+    expect(crmHref("https://crm-app.test/app/customers/101")).toBe("app:app/customers/101");
+    expect(crmHref("not a url")).toBe("app:");
+  });
+
+  test.each([
+    { title: "the endpoint's answer", value: payload, ok: true },
+    { title: "an error body", value: { error: "Customer not found" }, ok: false },
+    { title: "null", value: null, ok: false },
+    { title: "an answer without appUrl", value: { ...payload, appUrl: undefined }, ok: false },
+    { title: "a lifetime value that is not text (a BigInt leak)", value: { ...payload, customer: { ...payload.customer, lifetimeValue: 123456 } }, ok: false },
+  ])("isPanelPayload: $title", ({ value, ok }) => {
+    expect(isPanelPayload(value)).toBe(ok);
+  });
+
+  test("toPanelView turns the answer into the block's strings", () => {
+    const view = toPanelView(payload, { translate, formatDate });
+    expect(view.collapsedSummary).toBe("Lifetime value $1,234.56");
+    expect(view.figures).toEqual([
+      { label: "Lifetime value", value: "$1,234.56" },
+      { label: "Orders", value: "7" },
+      { label: "Last order", value: "Nov 20, 2026" },
+    ]);
+    expect(view.owner).toEqual({ label: "Owner", value: "Olive Owner" });
+    expect(view.pinnedNotes).toEqual({ title: "Pinned notes", empty: null, notes: [{ id: "n1", body: "Allergic to wool", byline: "Grace Hopper, Apr 1, 2026" }] });
+    expect(view.followUps.items).toEqual([
+      { id: "n2", body: "Call back about the refund", due: "Due Jan 15, 2020", overdue: true, assignee: "Assigned to Abe Assignee" },
+      { id: "n3", body: "Send the spring catalogue", due: "Due Mar 1, 2999", overdue: false, assignee: "Unassigned" },
+    ]);
+    expect(view.crmHref).toBe("app:app/customers/101");
+  });
+
+  test("a due date stays on its day in every time zone", () => {
+    const inHonolulu: FormatDate = (date, options) => new Intl.DateTimeFormat("en", { timeZone: "Pacific/Honolulu", ...options }).format(date);
+    expect(toPanelView(payload, { translate, formatDate: inHonolulu }).followUps.items[0]?.due).toBe("Due Jan 15, 2020");
+  });
+
+  test("toPanelView of a new customer: no orders, no owner, empty lists", () => {
+    const view = toPanelView({ ...payload, customer: { ...payload.customer, ordersCount: 0, lastOrderAt: null, owner: null }, pinnedNotes: [], followUps: [] }, { translate, formatDate });
+    expect(view.figures[2]).toEqual({ label: "Last order", value: "No orders yet" });
+    expect(view.owner.value).toBe("No owner");
+    expect(view.pinnedNotes.empty).toBe("No pinned notes");
+    expect(view.followUps.empty).toBe("No open follow-ups");
+  });
+
+  test.each([
+    { title: "empty", text: "", result: { ok: false, error: "Write something first" } },
+    { title: "only spaces", text: "   \n ", result: { ok: false, error: "Write something first" } },
+    { title: "text with spaces around", text: "  Likes green  ", result: { ok: true, body: "Likes green" } },
+    { title: "exactly the limit", text: "x".repeat(MAX_NOTE_LENGTH), result: { ok: true, body: "x".repeat(MAX_NOTE_LENGTH) } },
+    { title: "over the limit", text: "x".repeat(MAX_NOTE_LENGTH + 1), result: { ok: false, error: `At most ${MAX_NOTE_LENGTH} characters` } },
+  ])("checkNote: $title", ({ text, result }) => {
+    expect(checkNote(text, translate)).toEqual(result);
+  });
+
+  test("noteRequest posts the JSON the endpoint takes; saveError explains a refusal", () => {
+    expect(noteRequest("Likes green", true)).toEqual({ method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ body: "Likes green", pinned: true }) });
+    expect(saveError(404, translate)).toBe("This customer is not in the CRM yet. It appears after the next sync.");
+    expect(saveError(422, translate)).toBe("The note could not be saved. Try again in a moment.");
+  });
+});
+
+describe("locale files", () => {
+  test("en and zh-CN have exactly the same keys", () => {
+    expect(flatten(zhCN).map(([key]) => key).sort()).toEqual(flatten(en).map(([key]) => key).sort());
+  });
+
+  test("every message is translated and keeps its {{placeholders}}", () => {
+    const zh = new Map(flatten(zhCN));
+    const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((match) => match[1]).sort();
+    for (const [key, message] of flatten(en)) {
+      expect(zh.get(key), key).toBeTruthy();
+      expect(placeholders(zh.get(key)!), key).toEqual(placeholders(message));
+    }
+    expect([en.locale, zhCN.locale]).toEqual(["en", "zh-CN"]);
+  });
+});
+
+describe("the block", () => {
+  type Answer = { status: number; body: unknown };
+  let answers: { get: Answer; post: Answer };
+  const fetchMock = vi.fn(async (_url: string, init?: RequestInit) => {
+    const { status, body } = init?.method === "POST" ? answers.post : answers.get;
+    return { ok: status >= 200 && status < 300, status, json: async () => body } as Response;
+  });
+
+  beforeEach(() => {
+    answers = { get: { status: 200, body: payload }, post: { status: 201, body: { note: { id: "n9" } } } };
+    fetchMock.mockClear();
+    vi.stubGlobal("fetch", fetchMock);
+    vi.stubGlobal("shopify", {
+      data: { selected: [{ id: "gid://shopify/Customer/101" }] },
+      extension: { target: "admin.customer-details.block.render" },
+      i18n: { translate, formatDate },
+    });
+  });
+
+  afterEach(() => {
+    render(null, document.body);
+    vi.unstubAllGlobals();
+  });
+
+  async function renderBlock() {
+    const { default: extension } = await import("../../extensions/customer-panel/src/BlockExtension");
+    await extension();
+  }
+  const text = () => document.body.textContent ?? "";
+  // Preact renders a state change on the next tick, as between a person's keystroke and click.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const element = <T extends Element = HTMLElement>(selector: string) => {
+    const found = document.body.querySelector(selector);
+    if (!found) throw new Error(`No ${selector} rendered`);
+    return found as unknown as T;
+  };
+  const button = (label: string) => {
+    const found = [...document.body.querySelectorAll("s-button")].find((candidate) => candidate.textContent === label);
+    if (!found) throw new Error(`No button "${label}"`);
+    return found as HTMLElement;
+  };
+
+  test("shows the lifetime value, owner, pinned note and overdue follow-up from the endpoint", async () => {
+    await renderBlock();
+    await vi.waitFor(() => expect(text()).toContain("$1,234.56"));
+    expect(fetchMock).toHaveBeenCalledWith("api/panel/101?locale=en");
+    expect(element("s-admin-block").getAttribute("heading")).toBe("Customer CRM");
+    expect(text()).toContain("Lifetime value");
+    expect(text()).toContain("Olive Owner");
+    expect(text()).toContain("Allergic to wool");
+    expect(text()).toContain("Grace Hopper, Apr 1, 2026");
+    expect(text()).toContain("Call back about the refund");
+    const badges = [...document.body.querySelectorAll("s-badge")].map((badge) => badge.textContent);
+    expect(badges).toEqual(["Overdue"]); // the catalogue follow-up is not overdue
+    expect(element("s-link").getAttribute("href")).toBe("app:app/customers/101");
+    expect(element("s-link").textContent).toBe("Open in CRM");
+  });
+
+  test("submitting a note POSTs its text, then shows it saved and reloads the panel", async () => {
+    await renderBlock();
+    await vi.waitFor(() => expect(text()).toContain("$1,234.56"));
+
+    const textArea = element<HTMLElement & { value: string }>("s-text-area");
+    textArea.value = "  Likes green  ";
+    textArea.dispatchEvent(new Event("input"));
+    const checkbox = element<HTMLElement & { checked: boolean }>("s-checkbox");
+    checkbox.checked = true;
+    checkbox.dispatchEvent(new Event("change"));
+    await settle();
+    button("Save").click();
+
+    await vi.waitFor(() => expect(text()).toContain("Note saved"));
+    expect(fetchMock).toHaveBeenCalledWith("api/panel/101?locale=en", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ body: "Likes green", pinned: true }),
+    });
+    expect(textArea.value).toBe("");
+    expect(checkbox.checked).toBe(false);
+    // The panel is read again so the new pinned note appears.
+    expect(fetchMock.mock.calls.filter(([, init]) => init?.method !== "POST")).toHaveLength(2);
+  });
+
+  test("an empty note is not sent: the field shows why", async () => {
+    await renderBlock();
+    await vi.waitFor(() => expect(text()).toContain("$1,234.56"));
+    button("Save").click();
+    await vi.waitFor(() => {
+      const field = element<HTMLElement & { error?: string }>("s-text-area");
+      expect(field.getAttribute("error") ?? field.error).toBe("Write something first");
+    });
+    expect(fetchMock.mock.calls.some(([, init]) => init?.method === "POST")).toBe(false);
+  });
+
+  test("a refused note shows the reason in the field", async () => {
+    answers.post = { status: 500, body: null };
+    await renderBlock();
+    await vi.waitFor(() => expect(text()).toContain("$1,234.56"));
+    const textArea = element<HTMLElement & { value: string; error?: string }>("s-text-area");
+    textArea.value = "Likes green";
+    textArea.dispatchEvent(new Event("input"));
+    await settle();
+    button("Save").click();
+    await vi.waitFor(() => expect(textArea.getAttribute("error") ?? textArea.error).toBe("The note could not be saved. Try again in a moment."));
+    expect(text()).not.toContain("Note saved");
+  });
+
+  test.each([
+    { title: "the customer is not in the CRM (404)", get: { status: 404, body: { error: "Customer not found" } }, message: "This customer is not in the CRM yet." },
+    { title: "the app refuses the token (401)", get: { status: 401, body: null }, message: "The CRM could not be reached." },
+    { title: "the answer is not a panel", get: { status: 200, body: { unexpected: true } }, message: "The CRM could not be reached." },
+  ])("$title: a banner says so, with a retry", async ({ get, message }) => {
+    answers.get = get;
+    await renderBlock();
+    await vi.waitFor(() => expect(element("s-banner").textContent).toContain(message));
+    expect(text()).not.toContain("Lifetime value");
+
+    answers.get = { status: 200, body: payload };
+    button("Try again").click();
+    await vi.waitFor(() => expect(text()).toContain("$1,234.56"));
+  });
+
+  test("the network failing: a banner, not a crash", async () => {
+    fetchMock.mockRejectedValueOnce(new TypeError("Failed to fetch"));
+    await renderBlock();
+    await vi.waitFor(() => expect(element("s-banner").textContent).toContain("The CRM could not be reached."));
+  });
+});
