@@ -44,6 +44,7 @@ function skipOrFail(what: string, reason: string) {
 
 step("lint", "npx", ["eslint", "--max-warnings", "0", "."]);
 step("typecheck", "npx", ["tsc", "--noEmit"]);
+step("typecheck (customer panel extension, as the Shopify CLI builds it)", "npx", ["tsc", "--noEmit", "-p", "extensions/customer-panel"]);
 step("database schemas in sync", "npx", ["tsx", "scripts/db-schemas.ts", "--check"]);
 step("unit and integration tests (SQLite)", "npx", ["vitest", "run"], { TEST_DB: "sqlite" });
 

@@ -26,6 +26,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
 import { adminContext, customerGid, numericId } from "~/admin-context.server";
+import { SectionCard } from "~/components/section-card";
 import { getCustomerProfile } from "~/modules/customers/customer-profile.server";
 import { completeFollowUp, createNote, deleteNote, editNote, isOverdue, NoteError, setFollowUp, setNotePinned } from "~/modules/notes/notes.server";
 import { assignOwner, listStaff, OwnershipError } from "~/modules/staff/staff.server";
@@ -569,206 +570,171 @@ export default function CustomerProfile() {
                 />
               </InlineGrid>
             </Card>
-            <Card>
-              <BlockStack gap="400">
-                <Text as="h2" variant="headingMd">
-                  {t("profile.notes.title")}
+            <SectionCard title={t("profile.notes.title")} gap="400">
+              <NoteComposer staff={staff} me={me} />
+              {notes.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  {t("profile.notes.empty")}
                 </Text>
-                <NoteComposer staff={staff} me={me} />
-                {notes.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t("profile.notes.empty")}
-                  </Text>
-                ) : (
-                  notes.map((note, index) => (
-                    <BlockStack gap="300" key={note.id}>
-                      {index > 0 ? <Divider /> : null}
-                      <NoteItem note={note} />
-                    </BlockStack>
-                  ))
-                )}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("profile.timeline.title")}
+              ) : (
+                notes.map((note, index) => (
+                  <BlockStack gap="300" key={note.id}>
+                    {index > 0 ? <Divider /> : null}
+                    <NoteItem note={note} />
+                  </BlockStack>
+                ))
+              )}
+            </SectionCard>
+            <SectionCard title={t("profile.timeline.title")} gap="300">
+              {timeline.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  {t("profile.timeline.empty")}
                 </Text>
-                {timeline.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t("profile.timeline.empty")}
-                  </Text>
-                ) : (
-                  <BlockStack gap="200">
-                    {timeline.map((entry) => (
-                      <InlineStack key={entry.key} gap="300" wrap={false} blockAlign="start">
-                        <Box minWidth="150px">
-                          <Text as="span" variant="bodySm" tone="subdued">
-                            {entry.at}
-                          </Text>
-                        </Box>
-                        <Text as="span" breakWord>
-                          <TimelineText entry={entry} />
+              ) : (
+                <BlockStack gap="200">
+                  {timeline.map((entry) => (
+                    <InlineStack key={entry.key} gap="300" wrap={false} blockAlign="start">
+                      <Box minWidth="150px">
+                        <Text as="span" variant="bodySm" tone="subdued">
+                          {entry.at}
+                        </Text>
+                      </Box>
+                      <Text as="span" breakWord>
+                        <TimelineText entry={entry} />
+                      </Text>
+                    </InlineStack>
+                  ))}
+                </BlockStack>
+              )}
+            </SectionCard>
+            <SectionCard title={t("profile.orders.title")} gap="300">
+              {orders.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  {t("profile.orders.empty")}
+                </Text>
+              ) : (
+                orders.map((order, index) => (
+                  <BlockStack gap="150" key={order.id}>
+                    {index > 0 ? <Divider /> : null}
+                    <InlineStack align="space-between" blockAlign="center">
+                      <InlineStack gap="200" blockAlign="center">
+                        <Link url={`shopify://admin/orders/${numericIdOf(order.id)}`} target="_top">
+                          {order.name}
+                        </Link>
+                        <Text as="span" tone="subdued" variant="bodySm">
+                          {order.date}
+                        </Text>
+                        {order.cancelled ? <Badge tone="critical">{t("profile.orders.cancelled")}</Badge> : null}
+                        {order.financialStatus ? <Badge>{t(`profile.orders.financial.${order.financialStatus}`, { defaultValue: order.financialStatus })}</Badge> : null}
+                      </InlineStack>
+                      <Text as="span" fontWeight="semibold">
+                        {order.total}
+                        {order.refunded
+                          ? ` (${t("profile.orders.refunded", {
+                              amount: order.refunded,
+                            })})`
+                          : ""}
+                      </Text>
+                    </InlineStack>
+                    {order.lines.map((line) => (
+                      <InlineStack key={line.id} align="space-between">
+                        <Text as="span" variant="bodySm">
+                          {line.quantity} × {line.title}
+                          {line.variantTitle ? ` – ${line.variantTitle}` : ""}
+                          {line.refundedQuantity > 0
+                            ? ` (${t("profile.orders.lineRefunded", {
+                                count: line.refundedQuantity,
+                              })})`
+                            : ""}
+                        </Text>
+                        <Text as="span" variant="bodySm" tone="subdued">
+                          {line.total}
                         </Text>
                       </InlineStack>
                     ))}
                   </BlockStack>
-                )}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("profile.orders.title")}
+                ))
+              )}
+              {moreOrders > 0 ? (
+                <Text as="p" tone="subdued">
+                  {t("profile.orders.more", { count: moreOrders })}
                 </Text>
-                {orders.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t("profile.orders.empty")}
-                  </Text>
-                ) : (
-                  orders.map((order, index) => (
-                    <BlockStack gap="150" key={order.id}>
-                      {index > 0 ? <Divider /> : null}
-                      <InlineStack align="space-between" blockAlign="center">
-                        <InlineStack gap="200" blockAlign="center">
-                          <Link url={`shopify://admin/orders/${numericIdOf(order.id)}`} target="_top">
-                            {order.name}
-                          </Link>
-                          <Text as="span" tone="subdued" variant="bodySm">
-                            {order.date}
-                          </Text>
-                          {order.cancelled ? <Badge tone="critical">{t("profile.orders.cancelled")}</Badge> : null}
-                          {order.financialStatus ? <Badge>{t(`profile.orders.financial.${order.financialStatus}`, { defaultValue: order.financialStatus })}</Badge> : null}
-                        </InlineStack>
-                        <Text as="span" fontWeight="semibold">
-                          {order.total}
-                          {order.refunded
-                            ? ` (${t("profile.orders.refunded", {
-                                amount: order.refunded,
-                              })})`
-                            : ""}
-                        </Text>
-                      </InlineStack>
-                      {order.lines.map((line) => (
-                        <InlineStack key={line.id} align="space-between">
-                          <Text as="span" variant="bodySm">
-                            {line.quantity} × {line.title}
-                            {line.variantTitle ? ` – ${line.variantTitle}` : ""}
-                            {line.refundedQuantity > 0
-                              ? ` (${t("profile.orders.lineRefunded", {
-                                  count: line.refundedQuantity,
-                                })})`
-                              : ""}
-                          </Text>
-                          <Text as="span" variant="bodySm" tone="subdued">
-                            {line.total}
-                          </Text>
-                        </InlineStack>
-                      ))}
-                    </BlockStack>
-                  ))
-                )}
-                {moreOrders > 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t("profile.orders.more", { count: moreOrders })}
-                  </Text>
-                ) : null}
-              </BlockStack>
-            </Card>
+              ) : null}
+            </SectionCard>
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("profile.owner.title")}
-                </Text>
-                <Text as="p" tone={owner ? undefined : "subdued"}>
-                  {owner?.name ?? t("profile.owner.nobody")}
-                </Text>
-                <InlineStack gap="200" blockAlign="end" wrap={false}>
-                  <Box width="100%">
-                    <Select label={t("profile.owner.change")} options={ownerOptions} value={ownerChoice} onChange={setOwnerChoice} />
-                  </Box>
-                  <Button disabled={ownerChoice === (customer.ownerId ?? "none")} onClick={() => submit({ intent: "setOwner", ownerId: ownerChoice }, { method: "post" })}>
-                    {t("profile.owner.save")}
-                  </Button>
+            <SectionCard title={t("profile.owner.title")} gap="200">
+              <Text as="p" tone={owner ? undefined : "subdued"}>
+                {owner?.name ?? t("profile.owner.nobody")}
+              </Text>
+              <InlineStack gap="200" blockAlign="end" wrap={false}>
+                <Box width="100%">
+                  <Select label={t("profile.owner.change")} options={ownerOptions} value={ownerChoice} onChange={setOwnerChoice} />
+                </Box>
+                <Button disabled={ownerChoice === (customer.ownerId ?? "none")} onClick={() => submit({ intent: "setOwner", ownerId: ownerChoice }, { method: "post" })}>
+                  {t("profile.owner.save")}
+                </Button>
+              </InlineStack>
+            </SectionCard>
+            <SectionCard title={t("profile.contact.title")} gap="200">
+              <Text as="p">{customer.email ?? t("profile.none")}</Text>
+              <Text as="p">{customer.phone ?? t("profile.none")}</Text>
+              {customer.location ? <Text as="p">{customer.location}</Text> : null}
+              <Text as="p" variant="bodySm" tone="subdued">
+                {t("profile.contact.since", { date: customer.since })}
+              </Text>
+              <Divider />
+              <Text as="p">
+                {t("profile.consent.email", {
+                  state: consent(customer.emailMarketing),
+                })}
+              </Text>
+              <Text as="p">
+                {t("profile.consent.sms", {
+                  state: consent(customer.smsMarketing),
+                })}
+              </Text>
+            </SectionCard>
+            <SectionCard title={t("profile.tags.title")} gap="200">
+              {tags.length ? (
+                <InlineStack gap="100">
+                  {tags.map((tag) => (
+                    <Badge key={tag}>{tag}</Badge>
+                  ))}
                 </InlineStack>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("profile.contact.title")}
+              ) : (
+                <Text as="p" tone="subdued">
+                  {t("profile.tags.empty")}
                 </Text>
-                <Text as="p">{customer.email ?? t("profile.none")}</Text>
-                <Text as="p">{customer.phone ?? t("profile.none")}</Text>
-                {customer.location ? <Text as="p">{customer.location}</Text> : null}
-                <Text as="p" variant="bodySm" tone="subdued">
-                  {t("profile.contact.since", { date: customer.since })}
+              )}
+            </SectionCard>
+            <SectionCard title={t("profile.products.title")} gap="300">
+              {products.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  {t("profile.products.empty")}
                 </Text>
-                <Divider />
-                <Text as="p">
-                  {t("profile.consent.email", {
-                    state: consent(customer.emailMarketing),
-                  })}
-                </Text>
-                <Text as="p">
-                  {t("profile.consent.sms", {
-                    state: consent(customer.smsMarketing),
-                  })}
-                </Text>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("profile.tags.title")}
-                </Text>
-                {tags.length ? (
-                  <InlineStack gap="100">
-                    {tags.map((tag) => (
-                      <Badge key={tag}>{tag}</Badge>
-                    ))}
+              ) : (
+                products.slice(0, 10).map((product) => (
+                  <InlineStack key={product.productId ?? product.title} gap="300" wrap={false} blockAlign="center">
+                    <Thumbnail source={product.imageUrl ?? ImageIcon} alt={product.title} size="small" />
+                    <BlockStack gap="050">
+                      <Text as="span" fontWeight="medium">
+                        {product.title}
+                      </Text>
+                      <Text as="span" variant="bodySm" tone="subdued">
+                        {t("profile.products.line", {
+                          quantity: product.quantity,
+                          count: product.orders,
+                          date: product.lastBoughtAt,
+                        })}
+                      </Text>
+                    </BlockStack>
                   </InlineStack>
-                ) : (
-                  <Text as="p" tone="subdued">
-                    {t("profile.tags.empty")}
-                  </Text>
-                )}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("profile.products.title")}
-                </Text>
-                {products.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t("profile.products.empty")}
-                  </Text>
-                ) : (
-                  products.slice(0, 10).map((product) => (
-                    <InlineStack key={product.productId ?? product.title} gap="300" wrap={false} blockAlign="center">
-                      <Thumbnail source={product.imageUrl ?? ImageIcon} alt={product.title} size="small" />
-                      <BlockStack gap="050">
-                        <Text as="span" fontWeight="medium">
-                          {product.title}
-                        </Text>
-                        <Text as="span" variant="bodySm" tone="subdued">
-                          {t("profile.products.line", {
-                            quantity: product.quantity,
-                            count: product.orders,
-                            date: product.lastBoughtAt,
-                          })}
-                        </Text>
-                      </BlockStack>
-                    </InlineStack>
-                  ))
-                )}
-              </BlockStack>
-            </Card>
+                ))
+              )}
+            </SectionCard>
           </BlockStack>
         </Layout.Section>
       </Layout>

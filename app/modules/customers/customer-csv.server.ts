@@ -1,7 +1,7 @@
 // CSV export of the customers a query selects, streamed page by page so memory stays flat.
 import { prisma, type PrismaClient } from "../../db.server";
 import { toDecimalString } from "../money/money";
-import { customerWhere, type CustomerQuery } from "./customer-index.server";
+import { customerPages, type CustomerQuery } from "./customer-index.server";
 
 const HEADER = ["Customer ID", "Name", "Email", "Phone", "Tags", "Orders", "Amount spent", "Currency", "First order", "Last order", "Owner", "City", "Country", "Email marketing"];
 
@@ -24,17 +24,9 @@ export async function* customerCsvLines({ shop, query, currencyCode, db = prisma
       [member.firstName, member.lastName].filter(Boolean).join(" ") || member.email || member.userId,
     ])
   );
-  const where = customerWhere(shop, query, currencyCode);
   // A byte order mark: Excel then reads the file as UTF-8 (names in Chinese, accents).
   yield `\uFEFF${csvLine(HEADER)}`;
-  let after: string | undefined;
-  for (;;) {
-    const page = await db.customer.findMany({
-      where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where,
-      orderBy: { shopifyId: "asc" },
-      take: 1000,
-    });
-    if (page.length === 0) return;
+  for await (const page of customerPages({ shop, query, currencyCode, db })) {
     yield page
       .map((customer) =>
         csvLine([
@@ -55,6 +47,5 @@ export async function* customerCsvLines({ shop, query, currencyCode, db = prisma
         ])
       )
       .join("");
-    after = page.at(-1)!.shopifyId;
   }
 }

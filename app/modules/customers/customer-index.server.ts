@@ -35,9 +35,15 @@ export function customerWhere(shop: string, query: CustomerQuery, currencyCode: 
     });
   }
   if (query.tag) {
+    // Shopify's tags are case-insensitive. A lone tag: on SQLite `=` is case-sensitive but LIKE is
+    // not, so it is "starts and ends with the tag, and holds no other".
     const tag = query.tag;
+    const mode = isPostgres() ? { mode: "insensitive" as const } : {};
+    const alone: Prisma.CustomerWhereInput = isPostgres()
+      ? { tags: { equals: tag, ...mode } }
+      : { AND: [{ tags: { startsWith: tag } }, { tags: { endsWith: tag } }, { NOT: { tags: { contains: ", " } } }] };
     and.push({
-      OR: [{ tags: tag }, { tags: { startsWith: `${tag}, ` } }, { tags: { endsWith: `, ${tag}` } }, { tags: { contains: `, ${tag}, ` } }],
+      OR: [alone, { tags: { startsWith: `${tag}, `, ...mode } }, { tags: { endsWith: `, ${tag}`, ...mode } }, { tags: { contains: `, ${tag}, `, ...mode } }],
     });
   }
   if (query.owner === "none") and.push({ ownerId: null });
@@ -244,18 +250,19 @@ export async function listCustomers({
 }
 
 /** Every customer id the query selects (bulk actions, handover), in pages so memory stays flat. */
-export async function* selectCustomerIds({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
+/** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
+export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
   const where = customerWhere(shop, query, currencyCode);
   let after: string | undefined;
   for (;;) {
-    const page = await db.customer.findMany({
-      where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where,
-      orderBy: { shopifyId: "asc" },
-      take: 1000,
-      select: { shopifyId: true },
-    });
+    const page = await db.customer.findMany({ where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where, orderBy: { shopifyId: "asc" }, take: 1000 });
     if (page.length === 0) return;
-    yield page.map((row) => row.shopifyId);
+    yield page;
     after = page.at(-1)!.shopifyId;
   }
+}
+
+/** Every customer id the query selects, in pages. */
+export async function* selectCustomerIds(options: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
+  for await (const page of customerPages(options)) yield page.map((customer) => customer.shopifyId);
 }

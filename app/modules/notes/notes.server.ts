@@ -169,7 +169,7 @@ export async function setFollowUp({
   assigneeId?: string | null;
   db?: PrismaClient;
 }) {
-  const due = followUpAt === null ? null : parse(dueDate, followUpAt);
+  const due = followUpAt === null ? null : parse(z.object({ followUpAt: dueDate }), { followUpAt }).followUpAt;
   const note = await requireNote(db, actor, noteId);
   const assignee = due ? assigneeId ?? note.followUpAssigneeId ?? actor.userId : null;
   await requireAssignee(db, actor.shop, assignee);

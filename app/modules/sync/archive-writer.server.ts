@@ -46,11 +46,20 @@ export async function writeArchiveRows(db: Db, rows: BulkRow[]): Promise<void> {
       statements.push({ sql: valuesUpsertSql(spec, provider, chunk.length), values: encodeRows(spec, chunk, provider, now, true) });
     }
   }
-  // Orders change their customers' first/last order dates (derived columns, decision 009).
+  // Orders change their customers' first/last order dates (derived columns, decision 009): the
+  // customer an order names now, and the one it named before (an order moved to another customer).
   const customersByShop = new Map<string, string[]>();
-  for (const { table, row } of rows) {
-    if (table !== "order" || !row.customerId) continue;
-    customersByShop.set(row.shop, [...(customersByShop.get(row.shop) ?? []), row.customerId]);
+  const addCustomer = (shop: string, customerId: string | null) => {
+    if (customerId) customersByShop.set(shop, [...(customersByShop.get(shop) ?? []), customerId]);
+  };
+  const orders = rows.flatMap((entry) => (entry.table === "order" ? [entry.row] : []));
+  for (const order of orders) addCustomer(order.shop, order.customerId);
+  if (orders.length > 0) {
+    const before = await db.order.findMany({
+      where: { OR: orders.map((order) => ({ shop: order.shop, shopifyId: order.shopifyId })), customerId: { not: null } },
+      select: { shop: true, customerId: true },
+    });
+    for (const order of before) addCustomer(order.shop, order.customerId);
   }
   const refresh = async (client: Db) => {
     for (const [shop, customerIds] of customersByShop) await refreshOrderDates(client, { shop, customerIds });
