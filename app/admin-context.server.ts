@@ -43,9 +43,3 @@ export async function adminContext(request: Request) {
 }
 
 export type AdminContext = Awaited<ReturnType<typeof adminContext>>;
-
-/** `gid://shopify/Customer/42` -> "42" (the id in app URLs). */
-export const numericId = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
-
-/** "42" -> `gid://shopify/Customer/42`; null for anything but digits. */
-export const customerGid = (id: string | undefined) => (id && /^\d{1,20}$/.test(id) ? `gid://shopify/Customer/${id}` : null);

@@ -213,6 +213,8 @@ function startWorker(databaseUrl: string): ChildProcess {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", SHOPIFY_API_KEY: "bench-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1", DATABASE_URL: databaseUrl, LOG_LEVEL: "error" },
     stdio: ["ignore", "ignore", "inherit"],
+    // Its own process group: tsx runs the worker in a child process, which must stop with it.
+    detached: true,
   });
 }
 
@@ -272,7 +274,7 @@ async function main() {
   }
   if (flags.worker === "off") counts = await store.eventCounts();
   const drainSeconds = (performance.now() - drainStarted) / 1000;
-  worker?.kill("SIGKILL");
+  if (worker?.pid) process.kill(-worker.pid, "SIGKILL");
   app.kill("SIGTERM");
   agent.destroy();
   await store.close();

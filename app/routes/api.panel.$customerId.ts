@@ -6,8 +6,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
 import { getEnv } from "~/env.server";
 import { resolveLocale } from "~/i18n/i18n";
-import { addPanelNote, getCustomerPanel, panelCustomerGid, type CustomerPanelResponse } from "~/modules/customers/customer-panel.server";
+import { addPanelNote, getCustomerPanel, type CustomerPanelResponse } from "~/modules/customers/customer-panel.server";
 import { NoteError } from "~/modules/notes/notes.server";
+import { customerGidFromParam } from "~/modules/shopify/gid";
 import { actorFromSession } from "~/modules/staff/staff.server";
 import { authenticate } from "~/shopify.server";
 
@@ -16,7 +17,7 @@ const json = (body: unknown, status = 200) => Response.json(body, { status, head
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session, cors } = await authenticate.admin(request);
-  const customerId = panelCustomerGid(params.customerId);
+  const customerId = customerGidFromParam(params.customerId);
   if (!customerId) return cors(json({ error: "The customer id must be the number from the customer's GID" }, 400));
   const actor = await actorFromSession(session);
   const panel = await getCustomerPanel({ shop: actor.shop, customerId, locale: resolveLocale(request) });
@@ -28,7 +29,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, cors } = await authenticate.admin(request);
   if (request.method !== "POST") return cors(new Response(null, { status: 405, headers: { Allow: "GET, POST" } }));
-  const customerId = panelCustomerGid(params.customerId);
+  const customerId = customerGidFromParam(params.customerId);
   if (!customerId) return cors(json({ error: "The customer id must be the number from the customer's GID" }, 400));
   let input: unknown;
   try {

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 
 import { resolveLocale } from "~/i18n/i18n";
 import { formatMoney } from "~/modules/money/money";
+import { numericId } from "~/modules/shopify/gid";
 import { getShopOverview } from "~/modules/shops/shops.server";
 import { getSyncHealth } from "~/modules/shops/sync-health.server";
 import { estimateRemaining } from "~/modules/sync/import-progress";
@@ -216,7 +217,7 @@ export default function Home() {
               items={topCustomers}
               emptyState={<Box padding="400">{t("home.topCustomers.empty")}</Box>}
               renderItem={(customer) => (
-                <ResourceItem id={customer.id} url={`/app/customers/${customer.id.slice(customer.id.lastIndexOf("/") + 1)}`} accessibilityLabel={customer.name}>
+                <ResourceItem id={customer.id} url={`/app/customers/${numericId(customer.id)}`} accessibilityLabel={customer.name}>
                   <InlineStack align="space-between" blockAlign="center" wrap={false}>
                     <BlockStack gap="050">
                       <Text as="span" fontWeight="semibold">

@@ -3,7 +3,8 @@ import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { BlockStack, Card, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 
-import { adminContext, customerGid, numericId } from "~/admin-context.server";
+import { adminContext } from "~/admin-context.server";
+import { customerGidFromParam, numericId } from "~/modules/shopify/gid";
 import { prisma } from "~/db.server";
 
 const PAGE = 50;
@@ -12,7 +13,7 @@ const PAGE = 50;
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const context = await adminContext(request);
   const params = new URL(request.url).searchParams;
-  const customerId = customerGid(params.get("customer") ?? undefined);
+  const customerId = customerGidFromParam(params.get("customer") ?? undefined);
   const before = params.get("before");
   const beforeDate = before && !Number.isNaN(Date.parse(before)) ? new Date(before) : null;
   const entries = await prisma.auditLog.findMany({

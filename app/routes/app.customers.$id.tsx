@@ -25,7 +25,8 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
-import { adminContext, customerGid, numericId } from "~/admin-context.server";
+import { adminContext } from "~/admin-context.server";
+import { customerGidFromParam, numericId } from "~/modules/shopify/gid";
 import { SectionCard } from "~/components/section-card";
 import { getCustomerProfile } from "~/modules/customers/customer-profile.server";
 import { completeFollowUp, createNote, deleteNote, editNote, isOverdue, NoteError, setFollowUp, setNotePinned } from "~/modules/notes/notes.server";
@@ -33,7 +34,7 @@ import { assignOwner, listStaff, OwnershipError } from "~/modules/staff/staff.se
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const context = await adminContext(request);
-  const gid = customerGid(params.id);
+  const gid = customerGidFromParam(params.id);
   const profile = gid ? await getCustomerProfile({ shop: context.shop, customerId: gid }) : null;
   if (!profile) throw new Response("Customer not found", { status: 404 });
   const staff = await listStaff({ shop: context.shop });
@@ -194,7 +195,7 @@ const actionInput = z.discriminatedUnion("intent", [
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const context = await adminContext(request);
-  const gid = customerGid(params.id);
+  const gid = customerGidFromParam(params.id);
   if (!gid) throw new Response("Customer not found", { status: 404 });
   const parsed = actionInput.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success)
@@ -381,7 +382,7 @@ function NoteItem({ note }: { note: NoteView }) {
   const send = (fields: Record<string, string>) => submit({ noteId: note.id, ...fields }, { method: "post" });
   return (
     <BlockStack gap="200">
-      <InlineStack align="space-between" blockAlign="start" wrap={false} gap="200">
+      <InlineStack align="space-between" blockAlign="start" gap="200">
         <BlockStack gap="100">
           <InlineStack gap="200" blockAlign="center">
             <Text as="span" fontWeight="semibold">
@@ -669,10 +670,8 @@ export default function CustomerProfile() {
               <Text as="p" tone={owner ? undefined : "subdued"}>
                 {owner?.name ?? t("profile.owner.nobody")}
               </Text>
-              <InlineStack gap="200" blockAlign="end" wrap={false}>
-                <Box width="100%">
-                  <Select label={t("profile.owner.change")} options={ownerOptions} value={ownerChoice} onChange={setOwnerChoice} />
-                </Box>
+              <Select label={t("profile.owner.change")} options={ownerOptions} value={ownerChoice} onChange={setOwnerChoice} />
+              <InlineStack align="end">
                 <Button disabled={ownerChoice === (customer.ownerId ?? "none")} onClick={() => submit({ intent: "setOwner", ownerId: ownerChoice }, { method: "post" })}>
                   {t("profile.owner.save")}
                 </Button>

@@ -25,7 +25,8 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
-import { adminContext, numericId } from "~/admin-context.server";
+import { adminContext } from "~/admin-context.server";
+import { numericId } from "~/modules/shopify/gid";
 import { prisma } from "~/db.server";
 import { listCustomers } from "~/modules/customers/customer-index.server";
 import { customerQueryParams, parseCustomerQuery, QUERY_FIELDS, QueryError, SORT_KEYS, type CustomerQuery } from "~/modules/customers/customer-query";

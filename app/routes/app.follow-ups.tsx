@@ -3,7 +3,8 @@ import { useLoaderData, useSearchParams, useSubmit } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Link, Page, Tabs, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 
-import { adminContext, numericId } from "~/admin-context.server";
+import { adminContext } from "~/admin-context.server";
+import { numericId } from "~/modules/shopify/gid";
 import { completeFollowUp, listFollowUps, NoteError } from "~/modules/notes/notes.server";
 import { listStaff } from "~/modules/staff/staff.server";
 

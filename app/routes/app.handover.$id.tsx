@@ -3,7 +3,8 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, IndexTable, InlineStack, Link, Page, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 
-import { adminContext, numericId } from "~/admin-context.server";
+import { adminContext } from "~/admin-context.server";
+import { numericId } from "~/modules/shopify/gid";
 import { getHandoverBriefing } from "~/modules/staff/staff.server";
 
 // The receiver's briefing after a handover: the customers it moved, most valuable first.

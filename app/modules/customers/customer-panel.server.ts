@@ -8,8 +8,6 @@ import { listStaff, type Actor } from "../staff/staff.server";
 
 export const PANEL_PINNED_NOTES = 3;
 
-/** "42" -> `gid://shopify/Customer/42`; null for anything but digits (the extension sends the numeric part). */
-export const panelCustomerGid = (id: string | undefined) => (id && /^\d{1,20}$/.test(id) ? `gid://shopify/Customer/${id}` : null);
 
 /** The customer of `shop` unless it is unknown or deleted in Shopify. */
 async function liveCustomer(db: PrismaClient, shop: string, customerId: string) {

@@ -1,0 +1,7 @@
+// Shopify's global ids and the numeric ids in app URLs (/app/customers/42).
+
+/** `gid://shopify/Customer/42` -> "42". */
+export const numericId = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
+
+/** "42" from a URL -> `gid://shopify/Customer/42`; null for anything but digits. */
+export const customerGidFromParam = (id: string | undefined | null) => (id && /^\d{1,20}$/.test(id) ? `gid://shopify/Customer/${id}` : null);
