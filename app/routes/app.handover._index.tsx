@@ -7,6 +7,7 @@ import { useTranslation } from "react-i18next";
 
 import { adminContext } from "~/admin-context.server";
 import { prisma } from "~/db.server";
+import { providerOf } from "~/modules/db/provider.server";
 import { customerWhere, parseCustomerQuery, QueryError } from "~/modules/customers/customer-index.server";
 import { handOver, listStaff, OwnershipError } from "~/modules/staff/staff.server";
 
@@ -39,7 +40,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (from) {
     try {
       preview = await prisma.customer.count({
-        where: customerWhere(context.shop, { ...narrowing(params), owner: from }, context.currencyCode),
+        where: customerWhere(context.shop, { ...narrowing(params), owner: from }, context.currencyCode, providerOf(prisma)),
       });
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;

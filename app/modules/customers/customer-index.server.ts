@@ -1,8 +1,8 @@
 // The customers index: search, filters, sort and keyset pagination over a shop's archive
 // (decision 009). A query is plain data (parsed from the URL or a saved view), so the page, the
 // CSV export, bulk actions and handover all select exactly the same customers.
-import { dbProvider, prisma, type Prisma, type PrismaClient } from "../../db.server";
-import { getEnv } from "../../env.server";
+import { prisma, type Prisma, type PrismaClient } from "../../db.server";
+import { providerOf, type SqlProvider } from "../db/provider.server";
 import { toMinorUnits } from "../money/money";
 import { QueryError, type CustomerQuery, type SortKey } from "./customer-query";
 
@@ -22,7 +22,8 @@ const dayStart = (date: string) => new Date(`${date}T00:00:00.000Z`);
 const dayAfter = (date: string) => new Date(dayStart(date).getTime() + 86_400_000);
 
 /** The filter part of a query as a Prisma where, always scoped to the shop and to customers not deleted. */
-export function customerWhere(shop: string, query: CustomerQuery, currencyCode: string): Prisma.CustomerWhereInput {
+export function customerWhere(shop: string, query: CustomerQuery, currencyCode: string, provider: SqlProvider): Prisma.CustomerWhereInput {
+  const isPostgres = () => provider === "postgresql";
   const and: Prisma.CustomerWhereInput[] = [{ shop, deletedAt: null }];
   if (query.q) {
     // Case-insensitive substring: SQLite's LIKE already is for ASCII; PostgreSQL needs ILIKE (mode).
@@ -82,7 +83,6 @@ function toMinorUnitsLenient(amount: string, currencyCode: string): bigint {
   });
 }
 
-const isPostgres = () => dbProvider(getEnv().DATABASE_URL) === "postgresql";
 
 // --- Keyset pagination -------------------------------------------------------------------------
 
@@ -240,7 +240,7 @@ export async function listCustomers({
 }): Promise<CustomerPage> {
   const sort = query.sort ?? "spent";
   const direction = query.direction ?? (sort === "name" ? "asc" : "desc");
-  const where = customerWhere(shop, query, currencyCode);
+  const where = customerWhere(shop, query, currencyCode, providerOf(db));
   const after = decodeCursor(cursor);
   const [rows, total] = await Promise.all([pageRows(db, where, sort, direction, after, take + 1), withTotal ? db.customer.count({ where }) : Promise.resolve(-1)]);
   const customers = rows.slice(0, take);
@@ -252,7 +252,7 @@ export async function listCustomers({
 /** Every customer id the query selects (bulk actions, handover), in pages so memory stays flat. */
 /** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
 export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
-  const where = customerWhere(shop, query, currencyCode);
+  const where = customerWhere(shop, query, currencyCode, providerOf(db));
   let after: string | undefined;
   for (;;) {
     const page = await db.customer.findMany({ where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where, orderBy: { shopifyId: "asc" }, take: 1000 });

@@ -28,3 +28,17 @@ export async function refreshOrderDates(db: Db, { shop, customerIds }: { shop: s
     await db.$executeRawUnsafe(`${SET_DATES} WHERE "shop" = ${shopParam} AND "shopifyId" IN (${idParams})`, shop, ...ids);
   }
 }
+
+/**
+ * Refreshes the planner's statistics of the archive after a bulk load. SQLite keeps none until
+ * ANALYZE runs, and without them picks poor plans for the customers index (decision 009);
+ * PostgreSQL's autovacuum would get there, later. analysis_limit keeps SQLite's pass to a sample.
+ */
+export async function analyzeArchive(db: Db): Promise<void> {
+  if (providerOf(db) === "sqlite") {
+    await db.$queryRawUnsafe("PRAGMA analysis_limit = 1000");
+    await db.$executeRawUnsafe("ANALYZE");
+  } else {
+    await db.$executeRawUnsafe('ANALYZE "Customer", "Order", "OrderLine", "Product", "ProductVariant", "Refund", "RefundLine"');
+  }
+}

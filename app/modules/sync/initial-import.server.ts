@@ -2,7 +2,7 @@
 // flat whatever the file size) into the database through the driver in batches. Each batch commits
 // together with the SyncRun's resume state, so a stopped import resumes where it stopped.
 import { DEFAULT_DATABASE_URL, type PrismaClient } from "../../db.server";
-import { refreshOrderDates } from "../customers/customer-stats.server";
+import { analyzeArchive, refreshOrderDates } from "../customers/customer-stats.server";
 import { adminGraphql, AdminApiError, assertNoUserErrors, type AdminGraphql, type UserError } from "../shopify/admin-graphql.server";
 import { BULK_OPERATION_STATUS, CUSTOMERS_BULK_QUERY, ORDERS_BULK_QUERY, PRODUCTS_BULK_QUERY, RUN_BULK_QUERY } from "./bulk-documents";
 import { toBulkRows, type BulkRow } from "./bulk-rows";
@@ -246,6 +246,7 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
     // Before "completed": a run killed while building them is resumed, and builds them again.
     await writer.restoreIndexes();
     await refreshOrderDates(db, { shop });
+    await analyzeArchive(db);
     const finishedAt = new Date();
     await db.syncRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt, heartbeatAt: finishedAt } });
     await db.shop.updateMany({ where: { shop }, data: { lastSyncedAt: finishedAt } });

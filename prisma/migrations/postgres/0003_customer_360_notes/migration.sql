@@ -92,5 +92,20 @@ CREATE INDEX "Customer_shop_lastOrderAt_idx" ON "Customer"("shop", "lastOrderAt"
 CREATE INDEX "Customer_shop_ownerId_idx" ON "Customer"("shop", "ownerId");
 
 -- CreateIndex
+CREATE INDEX "Customer_shop_shopifyCreatedAt_idx" ON "Customer"("shop", "shopifyCreatedAt");
+
+-- CreateIndex
+CREATE INDEX "Customer_shop_deletedAt_idx" ON "Customer"("shop", "deletedAt");
+
+-- CreateIndex
 CREATE INDEX "AuditLog_shop_batchId_idx" ON "AuditLog"("shop", "batchId");
 
+
+-- Customer search (the customers index: a case-insensitive substring of name, email, phone or
+-- tags, ILIKE) through trigram indexes instead of reading every customer of the shop. Not in
+-- schema.prisma, which cannot express them; the bulk import leaves them in place (decision 009).
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE INDEX "Customer_displayName_trgm_idx" ON "Customer" USING gin ("displayName" public.gin_trgm_ops);
+CREATE INDEX "Customer_email_trgm_idx" ON "Customer" USING gin ("email" public.gin_trgm_ops);
+CREATE INDEX "Customer_phone_trgm_idx" ON "Customer" USING gin ("phone" public.gin_trgm_ops);
+CREATE INDEX "Customer_tags_trgm_idx" ON "Customer" USING gin ("tags" public.gin_trgm_ops);

@@ -86,5 +86,11 @@ CREATE INDEX "Customer_shop_lastOrderAt_idx" ON "Customer"("shop", "lastOrderAt"
 CREATE INDEX "Customer_shop_ownerId_idx" ON "Customer"("shop", "ownerId");
 
 -- CreateIndex
+CREATE INDEX "Customer_shop_shopifyCreatedAt_idx" ON "Customer"("shop", "shopifyCreatedAt");
+
+-- CreateIndex
+CREATE INDEX "Customer_shop_deletedAt_idx" ON "Customer"("shop", "deletedAt");
+
+-- CreateIndex
 CREATE INDEX "AuditLog_shop_batchId_idx" ON "AuditLog"("shop", "batchId");
 
