@@ -1,4 +1,4 @@
-// `npm run bench:customers [-- --customers N --orders N --db sqlite|postgres|both --runs N --analyze --keep]`:
+// `npm run bench:customers [-- --customers N --orders N --db sqlite|postgres|both --runs N --keep]`:
 // seeds a fresh database per engine with a realistic store (100,000 customers, 500,000 orders with
 // 1-5 lines each, products, refunds, owners, notes) through the import's own driver writer, then
 // times the customers index (`listCustomers`, as the index route calls it: withTotal) and the
@@ -21,7 +21,7 @@ import pg from "pg";
 import { createPrismaClient, repoRoot, type Prisma, type PrismaClient } from "../app/db.server";
 import { listCustomers, parseCustomerQuery, PAGE_SIZE } from "../app/modules/customers/customer-index.server";
 import { getCustomerProfile } from "../app/modules/customers/customer-profile.server";
-import { refreshOrderDates } from "../app/modules/customers/customer-stats.server";
+import { analyzeArchive, refreshOrderDates } from "../app/modules/customers/customer-stats.server";
 import type { BulkRow } from "../app/modules/sync/bulk-rows";
 import { openBulkWriter } from "../app/modules/sync/bulk-writer.server";
 import { applyMigrations } from "./setup-db";
@@ -45,9 +45,6 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "40" },
     // Diagnosis: leave the seeded database behind (its URL is printed) for EXPLAIN and friends.
     keep: { type: "boolean", default: false },
-    // SQLite: gather planner statistics (ANALYZE) after seeding. The app does not (yet), so the
-    // default measures without them; PostgreSQL always gets them (autovacuum's analyze).
-    analyze: { type: "boolean", default: false },
   },
 });
 const flags = {
@@ -56,7 +53,6 @@ const flags = {
   db: args.db as "sqlite" | "postgres" | "both",
   runs: Number(args.runs),
   keep: args.keep === true,
-  analyze: args.analyze === true,
 };
 if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
 if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
@@ -438,7 +434,8 @@ async function seed(db: PrismaClient, url: string, provider: "sqlite" | "postgre
   // none, so it plans without them here too.
   const analyzeStarted = performance.now();
   if (provider === "postgres") await db.$executeRawUnsafe(`VACUUM (ANALYZE) "Customer", "Order", "OrderLine", "Refund", "Note", "NoteRevision", "AuditLog", "Product", "ProductVariant", "StaffMember"`);
-  else if (flags.analyze) await db.$executeRawUnsafe("ANALYZE");
+  // SQLite: the statistics the app's import gathers when it ends (analyzeArchive).
+  else await analyzeArchive(db);
   const analyzeSeconds = elapsed(analyzeStarted);
 
   // The store must be what was generated: counts, and per customer numberOfOrders = its orders.
@@ -618,7 +615,7 @@ async function runOne(provider: "sqlite" | "postgres"): Promise<void> {
     const { stats, seconds } = seeded;
     const seedRss = peakRss;
     console.log(
-      `${provider}: seeded in ${seconds.total.toFixed(1)} s (load ${seconds.load.toFixed(1)} s, owners ${seconds.owners.toFixed(1)} s, indexes ${seconds.indexes.toFixed(1)} s, order dates ${seconds.orderDates.toFixed(1)} s, notes ${seconds.notes.toFixed(1)} s${provider === "postgres" ? `, vacuum analyze ${seconds.analyze.toFixed(1)} s` : flags.analyze ? `, analyze ${seconds.analyze.toFixed(1)} s` : ", no ANALYZE"}): ` +
+      `${provider}: seeded in ${seconds.total.toFixed(1)} s (load ${seconds.load.toFixed(1)} s, owners ${seconds.owners.toFixed(1)} s, indexes ${seconds.indexes.toFixed(1)} s, order dates ${seconds.orderDates.toFixed(1)} s, notes ${seconds.notes.toFixed(1)} s${provider === "postgres" ? `, vacuum analyze ${seconds.analyze.toFixed(1)} s` : `, analyze ${seconds.analyze.toFixed(1)} s`}): ` +
         `${stats.customers.toLocaleString("en")} customers (${stats.owned.toLocaleString("en")} owned), ${stats.orders.toLocaleString("en")} orders, ${stats.lines.toLocaleString("en")} lines, ${stats.refunds.toLocaleString("en")} refunds, ${stats.products} products / ${stats.variants} variants, ${stats.notes.toLocaleString("en")} notes; peak RSS ${round(seedRss / 2 ** 20)} MB`,
     );
     const walkStarted = performance.now();
@@ -637,7 +634,7 @@ async function runOne(provider: "sqlite" | "postgres"): Promise<void> {
       console.log(`${result.scenario.padEnd(20)} ${result.p50Ms.toFixed(1).padStart(8)} ${result.p95Ms.toFixed(1).padStart(8)} ${result.maxMs.toFixed(1).padStart(8)} ${result.medianMatches.toLocaleString("en").padStart(9)}  ${(result.met ? "met" : "MISSED").padEnd(13)} ${list[n]!.what}`);
     }
     console.log(`${provider}: peak RSS ${round(peakRss / 2 ** 20)} MB; ${load}\n`);
-    const seedLine = { bench: "customers-seed", db: provider, analyzed: provider === "postgres" || flags.analyze, loadAverage: round(os.loadavg()[0]!, 2), customers: stats.customers, orders: stats.orders, lines: stats.lines, refunds: stats.refunds, notes: stats.notes, seedSeconds: round(seconds.total, 2), loadSeconds: round(seconds.load, 2), indexSeconds: round(seconds.indexes, 2), orderDatesSeconds: round(seconds.orderDates, 2), peakRssMb: round(peakRss / 2 ** 20) };
+    const seedLine = { bench: "customers-seed", db: provider, analyzed: true, loadAverage: round(os.loadavg()[0]!, 2), customers: stats.customers, orders: stats.orders, lines: stats.lines, refunds: stats.refunds, notes: stats.notes, seedSeconds: round(seconds.total, 2), loadSeconds: round(seconds.load, 2), indexSeconds: round(seconds.indexes, 2), orderDatesSeconds: round(seconds.orderDates, 2), peakRssMb: round(peakRss / 2 ** 20) };
     console.log(JSON.stringify(seedLine));
     for (const result of results) console.log(JSON.stringify(result));
   } finally {
@@ -654,7 +651,7 @@ async function runBoth(): Promise<void> {
   const script = fileURLToPath(import.meta.url);
   const json: string[] = [];
   for (const provider of ["sqlite", "postgres"] as const) {
-    const child = spawn(process.execPath, ["--import", "tsx", script, "--db", provider, "--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : []), ...(flags.analyze ? ["--analyze"] : [])], { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script, "--db", provider, "--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])], { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => (line.startsWith('{"bench":"customers') ? json.push(line) : console.log(line)));
     const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
