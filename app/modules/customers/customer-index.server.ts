@@ -221,9 +221,6 @@ export interface CustomerPage {
 }
 
 /** One page of the index. `cursor` is the previous page's nextCursor. */
-// Up to this many text matches are read as a set first (see listCustomers).
-const TEXT_MATCH_LIMIT = 5000;
-
 export async function listCustomers({
   shop,
   query,
@@ -231,7 +228,6 @@ export async function listCustomers({
   cursor,
   take = PAGE_SIZE,
   withTotal = true,
-  textMatchLimit = TEXT_MATCH_LIMIT,
   db = prisma,
 }: {
   shop: string;
@@ -240,36 +236,20 @@ export async function listCustomers({
   cursor?: string | null;
   take?: number;
   withTotal?: boolean;
-  /** Text searches with at most this many matches read them as a set first. */
-  textMatchLimit?: number;
   db?: PrismaClient;
 }): Promise<CustomerPage> {
   const sort = query.sort ?? "spent";
   const direction = query.direction ?? (sort === "name" ? "asc" : "desc");
-  let where = customerWhere(shop, query, currencyCode, providerOf(db));
+  const where = customerWhere(shop, query, currencyCode, providerOf(db));
   const after = decodeCursor(cursor);
-  let total: number | null = null;
-  if (query.q || query.tag) {
-    // Text matches are tested row by row. Walking a sort index for the first page of a rare term
-    // tests every row through the index (random reads); reading the matches once, unordered, gives
-    // the total too, and the page is then sorted from their keys. A common term falls back.
-    const matches = await db.customer.findMany({ where, select: { shopifyId: true }, take: textMatchLimit + 1 });
-    if (matches.length <= textMatchLimit) {
-      total = matches.length;
-      where = { shop, shopifyId: { in: matches.map((match) => match.shopifyId) } };
-    }
-  }
-  const [rows, counted] = await Promise.all([
-    pageRows(db, where, sort, direction, after, take + 1),
-    total !== null || !withTotal ? Promise.resolve(total ?? -1) : db.customer.count({ where }),
-  ]);
-  total = counted;
+  const [rows, total] = await Promise.all([pageRows(db, where, sort, direction, after, take + 1), withTotal ? db.customer.count({ where }) : Promise.resolve(-1)]);
   const customers = rows.slice(0, take);
   const last = customers.at(-1);
   const nextCursor = rows.length > take && last ? encodeCursor({ value: sortValueOf(last, sort), id: last.shopifyId }) : null;
   return { customers, total, nextCursor, sort, direction };
 }
 
+/** Every customer id the query selects (bulk actions, handover), in pages so memory stays flat. */
 /** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
 export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
   const where = customerWhere(shop, query, currencyCode, providerOf(db));
