@@ -74,6 +74,13 @@ describe("archiveIndexes: the migrations' secondary indexes, in migration order"
       { name: "Order_b_idx", table: "Order", createSql: 'CREATE INDEX IF NOT EXISTS "Order_b_idx" ON "Order"("shop", "b")' },
     ]);
   });
+
+  test("recognises an index with an access method (PostgreSQL's trigram indexes for search)", () => {
+    const migrations = [`CREATE INDEX "Order_name_trgm_idx" ON "Order" USING gin ("name" public.gin_trgm_ops);`];
+    expect(archiveIndexes(migrations, ["Order"])).toEqual([
+      { name: "Order_name_trgm_idx", table: "Order", createSql: 'CREATE INDEX IF NOT EXISTS "Order_name_trgm_idx" ON "Order" USING gin ("name" public.gin_trgm_ops)' },
+    ]);
+  });
 });
 
 describe("secondary indexes around the import", () => {

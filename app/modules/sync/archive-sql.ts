@@ -200,7 +200,7 @@ export interface ArchiveIndex {
   createSql: string;
 }
 
-const STATEMENT = /CREATE\s+INDEX\s+"([^"]+)"\s+ON\s+"([^"]+)"\s*(\([^;]*\))|DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"/gi;
+const STATEMENT = /CREATE\s+INDEX\s+"([^"]+)"\s+ON\s+"([^"]+)"\s*((?:USING\s+\w+\s*)?\([^;]*\))|DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"/gi;
 
 /**
  * The non-unique indexes of `tables` as the migrations (in order) leave them: the definitions the
@@ -212,7 +212,7 @@ export function archiveIndexes(migrationSql: readonly string[], tables: readonly
   for (const sql of migrationSql) {
     for (const [, name, table, columns, droppedIndex, droppedTable] of sql.replace(/--[^\n]*/g, "").matchAll(STATEMENT)) {
       if (name && table && columns) {
-        if (tables.includes(table)) indexes.set(name, { name, table, createSql: `CREATE INDEX IF NOT EXISTS ${q(name)} ON ${q(table)}${columns.trim()}` });
+        if (tables.includes(table)) indexes.set(name, { name, table, createSql: `CREATE INDEX IF NOT EXISTS ${q(name)} ON ${q(table)}${/^USING/i.test(columns) ? " " : ""}${columns.trim()}` });
       } else if (droppedIndex) indexes.delete(droppedIndex);
       else if (droppedTable) for (const index of [...indexes.values()]) if (index.table === droppedTable) indexes.delete(index.name);
     }

@@ -103,7 +103,7 @@ CREATE INDEX "AuditLog_shop_batchId_idx" ON "AuditLog"("shop", "batchId");
 
 -- Customer search (the customers index: a case-insensitive substring of name, email, phone or
 -- tags, ILIKE) through trigram indexes instead of reading every customer of the shop. Not in
--- schema.prisma, which cannot express them; the bulk import leaves them in place (decision 009).
+-- schema.prisma, which cannot express them; the bulk import drops and rebuilds them like the others.
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE INDEX "Customer_displayName_trgm_idx" ON "Customer" USING gin ("displayName" public.gin_trgm_ops);
 CREATE INDEX "Customer_email_trgm_idx" ON "Customer" USING gin ("email" public.gin_trgm_ops);
