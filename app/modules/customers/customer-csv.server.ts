@@ -1,6 +1,7 @@
 // CSV export of the customers a query selects, streamed page by page so memory stays flat.
 import { prisma, type PrismaClient } from "../../db.server";
 import { toDecimalString } from "../money/money";
+import { staffName } from "../staff/staff-name";
 import { customerPages, type CustomerQuery } from "./customer-index.server";
 
 const HEADER = ["Customer ID", "Name", "Email", "Phone", "Tags", "Orders", "Amount spent", "Currency", "First order", "Last order", "Owner", "City", "Country", "Email marketing"];
@@ -18,12 +19,7 @@ const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : nul
 
 /** The export as lines of text: a header, then a line per customer in id order. */
 export async function* customerCsvLines({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
-  const staff = new Map(
-    (await db.staffMember.findMany({ where: { shop } })).map((member) => [
-      member.userId,
-      [member.firstName, member.lastName].filter(Boolean).join(" ") || member.email || member.userId,
-    ])
-  );
+  const staff = new Map((await db.staffMember.findMany({ where: { shop } })).map((member) => [member.userId, staffName(member)]));
   // A byte order mark: Excel then reads the file as UTF-8 (names in Chinese, accents).
   yield `\uFEFF${csvLine(HEADER)}`;
   for await (const page of customerPages({ shop, query, currencyCode, db })) {

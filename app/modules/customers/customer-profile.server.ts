@@ -3,6 +3,7 @@
 import { prisma, type PrismaClient } from "../../db.server";
 import { providerOf } from "../db/provider.server";
 import { listNotes } from "../notes/notes.server";
+import { staffName } from "../staff/staff-name";
 
 const DAY_MS = 86_400_000;
 export const PROFILE_ORDERS = 50;
@@ -209,7 +210,7 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
     owner: owner
       ? {
           userId: owner.userId,
-          name: [owner.firstName, owner.lastName].filter(Boolean).join(" ") || owner.email || owner.userId,
+          name: staffName(owner),
         }
       : null,
     figures,

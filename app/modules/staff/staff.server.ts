@@ -1,10 +1,11 @@
 // Staff members of a shop (from their online sessions), customer ownership and handover.
 import type { Session } from "@shopify/shopify-api";
 
-import { prisma, type PrismaClient, type StaffMemberModel } from "../../db.server";
+import { prisma, type PrismaClient } from "../../db.server";
 import { writeAudit, writeAuditMany } from "../audit/audit.server";
 import { selectCustomerIds, type CustomerQuery } from "../customers/customer-index.server";
 import { isOverdue } from "../notes/notes.server";
+import { staffName } from "./staff-name";
 
 /** The staff member acting in a request: who writes a note, changes an owner, appears in the audit log. */
 export interface Actor {
@@ -13,8 +14,7 @@ export interface Actor {
   name: string;
 }
 
-export const staffName = (staff: Pick<StaffMemberModel, "firstName" | "lastName" | "email" | "userId">) =>
-  [staff.firstName, staff.lastName].filter(Boolean).join(" ") || staff.email || `Staff ${staff.userId}`;
+export { staffName };
 
 // A staff member's row is refreshed at most this often per process (every request would be a write).
 const SEEN_EVERY_MS = 10 * 60_000;
