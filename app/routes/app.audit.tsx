@@ -45,7 +45,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     entries: shown.map((entry) => ({
       id: entry.id,
       at: context.dateTime(entry.createdAt),
-      actor: entry.actorName ?? entry.actorType,
+      actor: entry.actorName,
+      actorType: entry.actorType,
       action: entry.action,
       subject: entry.subjectType === "customer" ? { customerId: numericId(entry.subjectId) } : { text: `${entry.subjectType} ${entry.subjectId}` },
       change: describe(entry.before, entry.after),
@@ -119,7 +120,7 @@ export default function Audit() {
           {entries.map((entry, index) => (
             <IndexTable.Row id={entry.id} key={entry.id} position={index}>
               <IndexTable.Cell>{entry.at}</IndexTable.Cell>
-              <IndexTable.Cell>{entry.actor}</IndexTable.Cell>
+              <IndexTable.Cell>{entry.actor ?? t(`audit.actors.${entry.actorType}`, { defaultValue: entry.actorType })}</IndexTable.Cell>
               <IndexTable.Cell>
                 {t(`audit.actions.${entry.action}`, {
                   defaultValue: entry.action,
