@@ -4,6 +4,7 @@ import { BlockStack, Card, IndexTable, Link, Page, Text } from "@shopify/polaris
 import { useTranslation } from "react-i18next";
 
 import { adminContext } from "~/admin-context.server";
+import { EmptyMessage } from "~/components/empty-message";
 import { customerGidFromParam, numericId } from "~/modules/shopify/gid";
 import { prisma } from "~/db.server";
 
@@ -115,7 +116,7 @@ export default function Audit() {
             hasPrevious: searchParams.has("before"),
             onPrevious: () => setSearchParams(customer ? { customer: customer.id } : {}),
           }}
-          emptyState={<div style={{ padding: 16 }}>{t("audit.empty")}</div>}
+          emptyState={<EmptyMessage title={t("audit.empty")} />}
         >
           {entries.map((entry, index) => (
             <IndexTable.Row id={entry.id} key={entry.id} position={index}>

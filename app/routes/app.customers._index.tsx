@@ -26,6 +26,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
 import { adminContext } from "~/admin-context.server";
+import { EmptyMessage } from "~/components/empty-message";
 import { numericId } from "~/modules/shopify/gid";
 import { prisma } from "~/db.server";
 import { listCustomers } from "~/modules/customers/customer-index.server";
@@ -547,16 +548,7 @@ export default function CustomersIndex() {
               hasNext: nextCursor !== null,
               onNext: () => goTo(nextCursor, [...backStack, currentCursor ?? "-"]),
             }}
-            emptyState={
-              <BlockStack gap="200" inlineAlign="center">
-                <Text as="p" variant="headingMd">
-                  {t("customers.empty.title")}
-                </Text>
-                <Text as="p" tone="subdued">
-                  {t("customers.empty.body")}
-                </Text>
-              </BlockStack>
-            }
+            emptyState={<EmptyMessage title={t("customers.empty.title")} body={t("customers.empty.body")} />}
           >
             {customers.map((customer, index) => (
               <IndexTable.Row id={customer.gid} key={customer.gid} position={index} selected={selectedResources.includes(customer.gid)}>

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams, useSubmit } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Link, Page, Tabs, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Tabs, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 
 import { adminContext } from "~/admin-context.server";
+import { EmptyMessage } from "~/components/empty-message";
 import { numericId } from "~/modules/shopify/gid";
 import { completeFollowUp, listFollowUps, NoteError } from "~/modules/notes/notes.server";
 import { listStaff } from "~/modules/staff/staff.server";
@@ -61,16 +62,7 @@ export default function FollowUps() {
       <Card padding="0">
         <Tabs tabs={tabs} selected={everyone ? 1 : 0} onSelect={(index) => setSearchParams(index === 1 ? { who: "all" } : {})} />
         {followUps.length === 0 ? (
-          <Box padding="600">
-            <BlockStack gap="200" inlineAlign="center">
-              <Text as="p" variant="headingMd">
-                {t("followUps.emptyTitle")}
-              </Text>
-              <Text as="p" tone="subdued">
-                {t("followUps.emptyBody")}
-              </Text>
-            </BlockStack>
-          </Box>
+          <EmptyMessage title={t("followUps.emptyTitle")} body={t("followUps.emptyBody")} />
         ) : (
           <IndexTable
             resourceName={{

@@ -4,6 +4,7 @@ import { Badge, BlockStack, Card, IndexTable, InlineStack, Link, Page, Text } fr
 import { useTranslation } from "react-i18next";
 
 import { adminContext } from "~/admin-context.server";
+import { EmptyMessage } from "~/components/empty-message";
 import { numericId } from "~/modules/shopify/gid";
 import { getHandoverBriefing } from "~/modules/staff/staff.server";
 
@@ -87,7 +88,7 @@ export default function HandoverBriefing() {
               { title: t("briefing.pinnedNotes") },
               { title: t("briefing.followUps") },
             ]}
-            emptyState={<div style={{ padding: 16 }}>{t("briefing.empty")}</div>}
+            emptyState={<EmptyMessage title={t("briefing.empty")} />}
           >
             {customers.map((customer, index) => (
               <IndexTable.Row id={customer.id} key={customer.id} position={index}>

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { adminContext } from "~/admin-context.server";
+import { EmptyMessage } from "~/components/empty-message";
 import { prisma } from "~/db.server";
 import { providerOf } from "~/modules/db/provider.server";
 import { customerWhere, parseCustomerQuery, QueryError } from "~/modules/customers/customer-index.server";
@@ -177,7 +178,7 @@ export default function Handover() {
               </div>
               <ResourceList
                 items={recent}
-                emptyState={<div style={{ padding: 16 }}>{t("handover.noneYet")}</div>}
+                emptyState={<EmptyMessage title={t("handover.noneYet")} />}
                 renderItem={(entry) => (
                   <ResourceItem id={entry.id} url={`/app/handover/${entry.id}`} accessibilityLabel={t("handover.openBriefing")}>
                     <BlockStack gap="050">
