@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 
 import { resolveLocale } from "~/i18n/i18n";
 import { formatMoney } from "~/modules/money/money";
-import { numericId } from "~/modules/shopify/gid";
+import { numericId, shopifyAdminUrl } from "~/modules/shopify/gid";
 import { getShopOverview } from "~/modules/shops/shops.server";
 import { getSyncHealth } from "~/modules/shops/sync-health.server";
 import { estimateRemaining } from "~/modules/sync/import-progress";
@@ -161,12 +161,6 @@ function SyncCard({ sync, health }: { sync: LoaderData["sync"]; health: LoaderDa
       </BlockStack>
     </Card>
   );
-}
-
-/** `gid://shopify/Customer/42` → the customer's page in Shopify admin (App Bridge opens `shopify://admin/...` links). */
-function shopifyAdminUrl(gid: string): string {
-  const [, type = "", id = ""] = /^gid:\/\/shopify\/(\w+)\/(\d+)/.exec(gid) ?? [];
-  return `shopify://admin/${type.toLowerCase()}s/${id}`;
 }
 
 function Stat({ label, value, help }: { label: string; value: string; help?: string }) {

@@ -26,7 +26,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
 import { adminContext } from "~/admin-context.server";
-import { customerGidFromParam, numericId } from "~/modules/shopify/gid";
+import { customerGidFromParam, numericId, shopifyAdminUrl } from "~/modules/shopify/gid";
 import { SectionCard } from "~/components/section-card";
 import { getCustomerProfile } from "~/modules/customers/customer-profile.server";
 import { completeFollowUp, createNote, deleteNote, editNote, isOverdue, NoteError, setFollowUp, setNotePinned } from "~/modules/notes/notes.server";
@@ -47,6 +47,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     staff,
     customer: {
       id: numericId(customer.shopifyId),
+      adminUrl: shopifyAdminUrl(customer.shopifyId),
       name: customer.displayName || [customer.firstName, customer.lastName].filter(Boolean).join(" ") || null,
       email: customer.email,
       phone: customer.phone,
@@ -91,6 +92,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     })),
     orders: profile.orders.map((order) => ({
       id: order.shopifyId,
+      adminUrl: shopifyAdminUrl(order.shopifyId),
       name: order.name,
       date: context.date(order.processedAt),
       total: money(order.totalPriceMinor, order.currencyCode),
@@ -515,8 +517,6 @@ function TimelineText({ entry }: { entry: LoaderData["timeline"][number] }) {
   }
 }
 
-const shopifyAdminUrl = (id: string) => `shopify://admin/customers/${id}`;
-
 export default function CustomerProfile() {
   const { customer, owner, figures, tags, notes, orders, moreOrders, products, timeline, staff, me } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
@@ -540,7 +540,7 @@ export default function CustomerProfile() {
       secondaryActions={[
         {
           content: t("profile.openInShopify"),
-          url: shopifyAdminUrl(customer.id),
+          url: customer.adminUrl,
           target: "_top",
         },
         {
@@ -619,7 +619,7 @@ export default function CustomerProfile() {
                     {index > 0 ? <Divider /> : null}
                     <InlineStack align="space-between" blockAlign="center">
                       <InlineStack gap="200" blockAlign="center">
-                        <Link url={`shopify://admin/orders/${numericIdOf(order.id)}`} target="_top">
+                        <Link url={order.adminUrl} target="_top">
                           {order.name}
                         </Link>
                         <Text as="span" tone="subdued" variant="bodySm">
@@ -740,5 +740,3 @@ export default function CustomerProfile() {
     </Page>
   );
 }
-
-const numericIdOf = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);

@@ -28,8 +28,7 @@ import { z } from "zod";
 import { adminContext } from "~/admin-context.server";
 import { EmptyMessage } from "~/components/empty-message";
 import { numericId } from "~/modules/shopify/gid";
-import { prisma } from "~/db.server";
-import { listCustomers } from "~/modules/customers/customer-index.server";
+import { allCustomerIds, listCustomers } from "~/modules/customers/customer-index.server";
 import { customerQueryParams, parseCustomerQuery, QUERY_FIELDS, QueryError, SORT_KEYS, type CustomerQuery } from "~/modules/customers/customer-query";
 import { deleteSavedView, listSavedViews, saveView, SavedViewError } from "~/modules/customers/saved-views.server";
 import { queueTagCustomers, TagError } from "~/modules/customers/tag-customers.server";
@@ -128,7 +127,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     switch (input.intent) {
       case "assignOwner": {
         const { customerIds, query } = selection(input);
-        const ids = customerIds ?? (await collectIds(context.shop, query, context.currencyCode));
+        const ids = customerIds ?? (await allCustomerIds({ shop: context.shop, query, currencyCode: context.currencyCode }));
         const changed = await assignOwner({
           actor: context.actor,
           customerIds: ids,
@@ -166,19 +165,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     throw error;
   }
 };
-
-async function collectIds(shop: string, query: CustomerQuery, currencyCode: string) {
-  const { selectCustomerIds } = await import("~/modules/customers/customer-index.server");
-  const ids: string[] = [];
-  for await (const page of selectCustomerIds({
-    shop,
-    query,
-    currencyCode,
-    db: prisma,
-  }))
-    ids.push(...page);
-  return ids;
-}
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 

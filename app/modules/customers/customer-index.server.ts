@@ -83,7 +83,6 @@ function toMinorUnitsLenient(amount: string, currencyCode: string): bigint {
   });
 }
 
-
 // --- Keyset pagination -------------------------------------------------------------------------
 
 type SortValue = string | number | null;
@@ -265,4 +264,11 @@ export async function* customerPages({ shop, query, currencyCode, db = prisma }:
 /** Every customer id the query selects, in pages. */
 export async function* selectCustomerIds(options: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
   for await (const page of customerPages(options)) yield page.map((customer) => customer.shopifyId);
+}
+
+/** Every customer id the query selects, as one list (a bulk action's or a handover's selection). */
+export async function allCustomerIds(options: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const page of selectCustomerIds(options)) ids.push(...page);
+  return ids;
 }

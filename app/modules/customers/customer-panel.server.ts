@@ -8,7 +8,6 @@ import { listStaff, type Actor } from "../staff/staff.server";
 
 export const PANEL_PINNED_NOTES = 3;
 
-
 /** The customer of `shop` unless it is unknown or deleted in Shopify. */
 async function liveCustomer(db: PrismaClient, shop: string, customerId: string) {
   const customer = await db.customer.findUnique({

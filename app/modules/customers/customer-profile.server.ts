@@ -1,7 +1,7 @@
 // One customer's profile: headline figures, orders with their lines and refunds, products bought,
 // and a timeline that merges orders, refunds, notes and the audit trail in time order.
 import { prisma, type PrismaClient } from "../../db.server";
-import { providerOf } from "../db/provider.server";
+import { placeholders, providerOf } from "../db/provider.server";
 import { listNotes } from "../notes/notes.server";
 import { staffName } from "../staff/staff-name";
 
@@ -96,6 +96,7 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
   // Products bought, over every archived order (not only the page shown): quantity, orders, last time.
   // CROSS JOIN (an inner join, the conditions in WHERE) makes SQLite start from this customer's
   // orders: without statistics it otherwise walks every order line of the shop (seconds at 1M lines).
+  const [shopParam, customerParam] = placeholders(providerOf(db), 2);
   const bought = await db.$queryRawUnsafe<
     Array<{
       productId: string | null;
@@ -108,7 +109,7 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
     `SELECT l."productId" AS "productId", MAX(l."title") AS "title", SUM(l."quantity") AS "quantity", COUNT(DISTINCT l."orderId") AS "orders", MAX(o."processedAt") AS "lastAt"
        FROM "Order" o CROSS JOIN "OrderLine" l
       WHERE l."shop" = o."shop" AND l."orderId" = o."shopifyId"
-        AND o."shop" = ${placeholder(db, 1)} AND o."customerId" = ${placeholder(db, 2)} AND o."test" = FALSE AND o."deletedAt" IS NULL AND o."cancelledAt" IS NULL
+        AND o."shop" = ${shopParam} AND o."customerId" = ${customerParam} AND o."test" = FALSE AND o."deletedAt" IS NULL AND o."cancelledAt" IS NULL
       GROUP BY l."productId", CASE WHEN l."productId" IS NULL THEN l."title" END
       ORDER BY SUM(l."quantity") DESC, MAX(o."processedAt") DESC
       LIMIT 50`,
@@ -235,7 +236,3 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
 }
 
 export type CustomerProfile = NonNullable<Awaited<ReturnType<typeof getCustomerProfile>>>;
-
-function placeholder(db: PrismaClient, index: number) {
-  return providerOf(db) === "sqlite" ? "?" : `$${index}`;
-}

@@ -9,7 +9,7 @@ import { jobQueue } from "../jobs/index.server";
 import type { Job } from "../jobs/types";
 import { adminGraphql, assertNoUserErrors, type AdminGraphql, type UserError } from "../shopify/admin-graphql.server";
 import type { Actor } from "../staff/staff.server";
-import { selectCustomerIds, type CustomerQuery } from "./customer-index.server";
+import { allCustomerIds, type CustomerQuery } from "./customer-index.server";
 
 export class TagError extends Error {
   override name = "TagError";
@@ -51,14 +51,7 @@ export async function queueTagCustomers({
   if (!parsed.success) throw new TagError(parsed.error.issues[0]?.message ?? "Invalid tag");
   let ids = customerIds;
   if (!ids) {
-    ids = [];
-    for await (const page of selectCustomerIds({
-      shop: actor.shop,
-      query,
-      currencyCode,
-      db,
-    }))
-      ids.push(...page);
+    ids = await allCustomerIds({ shop: actor.shop, query, currencyCode, db });
   } else {
     // Only the shop's own customers, whatever the form sent.
     const own = await db.customer.findMany({

@@ -3,7 +3,7 @@ import type { Session } from "@shopify/shopify-api";
 
 import { prisma, type PrismaClient } from "../../db.server";
 import { writeAudit, writeAuditMany } from "../audit/audit.server";
-import { selectCustomerIds, type CustomerQuery } from "../customers/customer-index.server";
+import { allCustomerIds, type CustomerQuery } from "../customers/customer-index.server";
 import { isOverdue } from "../notes/notes.server";
 import { staffName } from "./staff-name";
 
@@ -162,14 +162,7 @@ export async function handOver({
 }) {
   if (fromId === toId) throw new OwnershipError("Choose two different staff members");
   const [from, to] = [await requireStaff(db, actor.shop, fromId), await requireStaff(db, actor.shop, toId)];
-  const ids: string[] = [];
-  for await (const page of selectCustomerIds({
-    shop: actor.shop,
-    query: { ...query, owner: fromId },
-    currencyCode,
-    db,
-  }))
-    ids.push(...page);
+  const ids = await allCustomerIds({ shop: actor.shop, query: { ...query, owner: fromId }, currencyCode, db });
   const entry = await writeAudit(db, {
     shop: actor.shop,
     actorType: "staff",
