@@ -5,6 +5,7 @@ import { prisma } from "./db.server";
 import { getEnv } from "./env.server";
 import { jobHandlers } from "./modules/jobs/handlers.server";
 import { jobQueue } from "./modules/jobs/index.server";
+import { scheduleLoyaltySweeps } from "./modules/loyalty/loyalty-jobs.server";
 import { openBulkWriter } from "./modules/sync/bulk-writer.server";
 import { scheduleReconciliation } from "./modules/sync/reconcile.server";
 import { requeueStrandedEvents } from "./modules/webhooks/handle-webhook.server";
@@ -36,6 +37,7 @@ export function startBackgroundWork(): Background {
     try {
       await requeueStrandedEvents();
       await scheduleReconciliation({ queue, db: prisma, everyMs: env.RECONCILE_EVERY_MINUTES * 60_000 });
+      await scheduleLoyaltySweeps({ db: prisma });
     } catch (error) {
       console.error("[background] chores failed:", error);
     }

@@ -15,12 +15,18 @@ export interface JobPayloads {
   "sync.reconcile": { since?: string };
   /** Add a tag to customers in Shopify and the archive (bulk action on the customers index). */
   "customers.tag": { tag: string; customerIds: string[]; actorId: string; actorName: string };
+  /** Evaluate the shop's members that webhooks marked (points and tier), then queue the push. */
+  "loyalty.evaluate": Record<string, never>;
+  /** Evaluate every member of the shop: after an import, and daily (grace periods end, points expire). */
+  "loyalty.recompute": { reason: "import" | "sweep" };
+  /** Write changed members' metafields to Shopify and send the Flow outbox. */
+  "loyalty.push": Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
 
 /** Every job name at run time (the pg-boss driver creates one queue per name). */
-export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile", "customers.tag"] as const satisfies readonly JobName[];
+export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile", "customers.tag", "loyalty.evaluate", "loyalty.recompute", "loyalty.push"] as const satisfies readonly JobName[];
 // Fails to compile when a job is added to JobPayloads but not to JOB_NAMES.
 type MissingJobName = Exclude<JobName, (typeof JOB_NAMES)[number]>;
 const _allJobNamesListed: MissingJobName extends never ? true : MissingJobName = true;
@@ -28,9 +34,10 @@ const _allJobNamesListed: MissingJobName extends never ? true : MissingJobName =
 /**
  * Queues whose uniqueKey holds only while the job waits (pg-boss's "short" policy): once it starts,
  * the next one can be queued. A drain that has started may already have read past a new event, so
- * that event must be able to queue the next drain. Other queues refuse a second job while one runs.
+ * that event must be able to queue the next drain; likewise a loyalty evaluation or push that has
+ * started may have read past a newer change. Other queues refuse a second job while one runs.
  */
-export const UNIQUE_WHILE_QUEUED: ReadonlySet<JobName> = new Set<JobName>(["webhook.drain"]);
+export const UNIQUE_WHILE_QUEUED: ReadonlySet<JobName> = new Set<JobName>(["webhook.drain", "loyalty.evaluate", "loyalty.push"]);
 
 export interface Job<N extends JobName = JobName> {
   id: string;

@@ -238,8 +238,34 @@ const noteSource: PersonalDataSource = {
   },
 };
 
+const loyaltySource: PersonalDataSource = {
+  key: "loyalty",
+  models: ["LoyaltyMember", "TierChange", "PointsEntry", "FlowEvent"],
+  async collect({ db, subject }) {
+    const where = { shop: subject.shop, customerId: { in: subject.customerIds } };
+    const [members, tierChanges, points, flowEvents] = await Promise.all([
+      db.loyaltyMember.findMany({ where }),
+      db.tierChange.findMany({ where, orderBy: { createdAt: "asc" } }),
+      db.pointsEntry.findMany({ where, orderBy: { createdAt: "asc" } }),
+      db.flowEvent.findMany({ where, orderBy: { createdAt: "asc" } }),
+    ]);
+    return { members, tierChanges, points, flowEvents: flowEvents.map(({ payload, ...event }) => ({ ...event, payload: parseJson(payload) })) };
+  },
+  async redact({ db, subject }) {
+    // Membership, its history, the ledger (staff reasons are free text about the person) and the
+    // Flow outbox go whole; the shop's tier counts simply lose one member.
+    const where = { shop: subject.shop, customerId: { in: subject.customerIds } };
+    let changed = 0;
+    changed += (await db.pointsEntry.deleteMany({ where })).count;
+    changed += (await db.tierChange.deleteMany({ where })).count;
+    changed += (await db.flowEvent.deleteMany({ where })).count;
+    changed += (await db.loyaltyMember.deleteMany({ where })).count;
+    return changed;
+  },
+};
+
 /** Every source, in export order. Add a feature's source here. */
-export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [customerSource, orderSource, noteSource, webhookEventSource, auditSource, dataExportSource, appliedVersionSource];
+export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [customerSource, orderSource, noteSource, loyaltySource, webhookEventSource, auditSource, dataExportSource, appliedVersionSource];
 
 /** Models that hold nothing about a customer as a person, and why. */
 export const MODELS_WITHOUT_CUSTOMER_DATA: Partial<Record<ModelName, string>> = {
@@ -251,4 +277,5 @@ export const MODELS_WITHOUT_CUSTOMER_DATA: Partial<Record<ModelName, string>> = 
   SyncRun: "import progress counters",
   StaffMember: "the merchant's staff (from their online sessions), not customers",
   SavedView: "named index filters written by staff (spend ranges, tags, owners)",
+  LoyaltyProgram: "the merchant's tier and points rules",
 };

@@ -2,6 +2,7 @@
 // the newer-wins upsert. Shared by the Prisma path (webhooks, reconciliation: a few rows) and the
 // driver path (the initial import: millions of rows), so both apply exactly the same rule.
 import type { BulkRow, BulkTable } from "./bulk-rows";
+import { encodeDate } from "../db/provider.server";
 
 export type SqlProvider = "sqlite" | "postgresql";
 type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";
@@ -149,11 +150,7 @@ export function unnestUpsertSql(spec: TableSpec): string {
   return `INSERT INTO ${q(spec.name)} (${insertColumns(spec).map(q).join(", ")}) SELECT u.*${stamps} FROM unnest(${arrays}) AS u ${conflictClause(spec)}`;
 }
 
-/** How Prisma stores a DateTime: SQLite text `2026-01-02T03:04:05.678+00:00`; PostgreSQL timestamp(3) in UTC. */
-export function encodeDate(date: Date, provider: SqlProvider): string {
-  const iso = date.toISOString(); // throws on an invalid date: bad data fails loudly
-  return provider === "sqlite" ? `${iso.slice(0, -1)}+00:00` : iso;
-}
+export { encodeDate };
 
 export type SqlValue = string | number | bigint | boolean | null;
 

@@ -4,6 +4,7 @@
 import type { Prisma, PrismaClient } from "../../db.server";
 import { refreshOrderDates } from "../customers/customer-stats.server";
 import { providerOf } from "../db/provider.server";
+import { markDirty } from "../loyalty/evaluate.server";
 import { encodeValue, groupRows, insertColumns, valuesUpsertSql, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow } from "./bulk-rows";
 
@@ -61,10 +62,24 @@ export async function writeArchiveRows(db: Db, rows: BulkRow[]): Promise<void> {
     });
     for (const order of before) addCustomer(order.shop, order.customerId);
   }
+  // Loyalty (decision 010): the customers of changed orders and refunds are evaluated again, and
+  // a changed customer may earn its sign-up bonus.
+  const members = new Map<string, Set<string>>();
+  const addMember = (shop: string, customerId: string | null) => {
+    if (customerId) members.set(shop, (members.get(shop) ?? new Set()).add(customerId));
+  };
+  for (const [shop, customerIds] of customersByShop) for (const customerId of customerIds) addMember(shop, customerId);
+  for (const entry of rows) if (entry.table === "customer") addMember(entry.row.shop, entry.row.shopifyId);
+  const refunds = rows.flatMap((entry) => (entry.table === "refund" ? [entry.row] : []));
+  if (refunds.length > 0) {
+    const refunded = await db.order.findMany({ where: { OR: refunds.map((refund) => ({ shop: refund.shop, shopifyId: refund.orderId })), customerId: { not: null } }, select: { shop: true, customerId: true } });
+    for (const order of refunded) addMember(order.shop, order.customerId);
+  }
   const refresh = async (client: Db) => {
     for (const [shop, customerIds] of customersByShop) await refreshOrderDates(client, { shop, customerIds });
+    for (const [shop, customerIds] of members) for (const customerId of customerIds) await markDirty(client, shop, customerId);
   };
-  if ("$transaction" in db && (statements.length > 1 || customersByShop.size > 0)) {
+  if ("$transaction" in db && (statements.length > 1 || members.size > 0)) {
     await db.$transaction(async (tx) => {
       for (const { sql, values } of statements) await tx.$executeRawUnsafe(sql, ...values);
       await refresh(tx);

@@ -1,0 +1,385 @@
+// Evaluates members: settles each order's points in the ledger, then judges the tier on the
+// figures of the program's window (decision 010). One code path serves a single customer after a
+// webhook, the daily sweep, a program change and the full recompute; it reads in a few set-based
+// queries, applies the pure rules in memory and writes only what changed.
+import { randomUUID } from "node:crypto";
+
+import type { Prisma, PrismaClient } from "../../db.server";
+import { encodeDate, insertMany, placeholders, providerOf, type ColumnKind, type SqlProvider } from "../db/provider.server";
+import type { Program } from "./program";
+import { currentProgram, shopTerms, type Db, type ProgramVersion, type ShopTerms } from "./program.server";
+import { decideMovement, orderMovement, orderPointsTarget, pointsExpired, progressToNext, qualifiedTier, qualifyingMetric, windowRange, type Figures, type TierChangeReason } from "./tier-rules";
+
+export interface Actor {
+  type: "staff" | "system";
+  id?: string | null;
+  name?: string | null;
+}
+
+export interface EvaluateOptions {
+  shop: string;
+  /** These customers only; all the shop's customers when omitted. */
+  customerIds?: readonly string[];
+  now?: Date;
+  /** Evaluate under this program (a change being applied) instead of the stored one. */
+  programVersion?: ProgramVersion;
+  actor?: Actor;
+  /** A staff action behind the evaluation (an override): its reason and note go on the tier changes it causes. */
+  change?: { reason: TierChangeReason; note: string };
+}
+
+export interface EvaluateSummary {
+  evaluated: number;
+  tierChanges: number;
+  pointsEntries: number;
+  /** Members whose Shopify metafields are now behind. */
+  pushNeeded: number;
+}
+
+type Member = Prisma.LoyaltyMemberGetPayload<object>;
+
+interface CustomerRow {
+  id: string;
+  createdAt: Date;
+  firstOrderAt: Date | null;
+}
+
+interface PointsOrder {
+  id: string;
+  customerId: string;
+  subtotalMinor: bigint;
+  refundedMinor: bigint;
+  cancelled: boolean;
+  test: boolean;
+  processedAt: Date;
+}
+
+const CHUNK = 500;
+const EPOCH = new Date(0).toISOString();
+const toBigInt = (value: unknown): bigint => (value === null || value === undefined ? 0n : typeof value === "bigint" ? value : BigInt(typeof value === "number" ? Math.trunc(value) : String(value).split(".")[0]!));
+const toDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
+const toBool = (value: unknown): boolean => value === true || value === 1 || value === 1n || value === "1" || value === "t";
+
+/** Bind marks for a date parameter: PostgreSQL needs the column type. */
+const dateMark = (provider: SqlProvider, mark: string) => (provider === "postgresql" ? `${mark}::timestamp(3)` : mark);
+
+/** Runs `query` once per chunk of `ids` (or once for the whole shop) with `AND <column> IN (...)` appended where `{ids}` stands. */
+async function perChunk<T>(db: Db, ids: readonly string[] | undefined, column: string, build: (filter: string, offset: number) => { sql: string; params: unknown[] }): Promise<T[]> {
+  const provider = providerOf(db);
+  if (!ids) {
+    const { sql, params } = build("", 0);
+    return db.$queryRawUnsafe<T[]>(sql, ...params);
+  }
+  const rows: T[] = [];
+  for (let start = 0; start < ids.length; start += CHUNK) {
+    const chunk = ids.slice(start, start + CHUNK);
+    const probe = build("", 0);
+    const marks = placeholders(provider, chunk.length, probe.params.length);
+    const { sql, params } = build(` AND ${column} IN (${marks.join(", ")})`, chunk.length);
+    rows.push(...(await db.$queryRawUnsafe<T[]>(sql, ...params, ...chunk)));
+  }
+  return rows;
+}
+
+async function liveCustomers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<CustomerRow[]> {
+  const [shopMark] = placeholders(providerOf(db), 1);
+  const rows = await perChunk<{ id: string; createdAt: unknown; firstOrderAt: unknown }>(db, ids, `"shopifyId"`, (filter) => ({
+    sql: `SELECT "shopifyId" AS "id", "shopifyCreatedAt" AS "createdAt", "firstOrderAt" FROM "Customer" WHERE "shop" = ${shopMark} AND "deletedAt" IS NULL AND "redactedAt" IS NULL${filter}`,
+    params: [shop],
+  }));
+  return rows.map((row) => ({ id: row.id, createdAt: toDate(row.createdAt), firstOrderAt: row.firstOrderAt ? toDate(row.firstOrderAt) : null }));
+}
+
+/** The tier figure of each customer with orders (or points) in the window: this window's, and last year's for a calendar year. */
+export async function loadFigures(db: Db, shop: string, program: Program, terms: ShopTerms, now: Date, ids?: readonly string[]): Promise<Map<string, Figures>> {
+  const provider = providerOf(db);
+  const range = windowRange(program.window, now, terms.timeZone);
+  // Each use of a value is its own parameter (SQLite's "?" are positional).
+  const params: unknown[] = [];
+  const bind = (value: unknown, isDate = false) => {
+    params.push(isDate ? encodeDate(value as Date, provider) : value);
+    const [mark] = placeholders(provider, 1, params.length - 1);
+    return isDate ? dateMark(provider, mark!) : mark!;
+  };
+  const points = program.basis === "points";
+  const table = points ? `"PointsEntry"` : `"Order"`;
+  const at = points ? `"createdAt"` : `"processedAt"`;
+  const value = program.basis === "spend" ? `("totalPriceMinor" - "totalRefundedMinor")` : program.basis === "orders" ? "1" : `"points"`;
+  const current = range.start ? `SUM(CASE WHEN ${at} >= ${bind(range.start, true)} THEN ${value} ELSE 0 END)` : `SUM(${value})`;
+  const last = range.previousStart && range.start ? `SUM(CASE WHEN ${at} >= ${bind(range.previousStart, true)} AND ${at} < ${bind(range.start, true)} THEN ${value} ELSE 0 END)` : "0";
+  const filters = points
+    ? `"shop" = ${bind(shop)} AND "kind" <> 'expiry'`
+    : `"shop" = ${bind(shop)} AND "customerId" IS NOT NULL AND "test" = FALSE AND "cancelledAt" IS NULL AND "deletedAt" IS NULL`;
+  const lowest = range.previousStart ?? range.start;
+  const since = lowest ? ` AND ${at} >= ${bind(lowest, true)}` : "";
+  const rows = await perChunk<{ id: string; current: unknown; previous: unknown }>(db, ids, `"customerId"`, (filter) => ({
+    sql: `SELECT "customerId" AS "id", ${current} AS "current", ${last} AS "previous" FROM ${table} WHERE ${filters}${since}${filter} GROUP BY "customerId"`,
+    params,
+  }));
+  const figures = new Map<string, Figures>();
+  for (const row of rows) figures.set(row.id, { current: toBigInt(row.current), previous: toBigInt(row.previous) });
+  return figures;
+}
+
+/** Orders whose points may need settling: processed since the program earns, or already in the ledger. */
+async function pointsOrders(db: Db, shop: string, from: Date, ids: readonly string[] | undefined): Promise<PointsOrder[]> {
+  const provider = providerOf(db);
+  const [shopMark, fromMark, ledgerShopMark] = placeholders(provider, 3);
+  const rows = await perChunk<Record<string, unknown>>(db, ids, `o."customerId"`, (filter) => ({
+    sql:
+      `SELECT o."shopifyId" AS "id", o."customerId", o."subtotalPriceMinor" AS "subtotal", o."totalRefundedMinor" AS "refunded", ` +
+      `CASE WHEN o."cancelledAt" IS NULL THEN 0 ELSE 1 END AS "cancelled", o."test", o."processedAt" FROM "Order" o ` +
+      `WHERE o."shop" = ${shopMark} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL ` +
+      `AND (o."processedAt" >= ${dateMark(provider, fromMark!)} OR o."shopifyId" IN (SELECT "orderId" FROM "PointsEntry" WHERE "shop" = ${ledgerShopMark} AND "orderId" IS NOT NULL))${filter} ` +
+      `ORDER BY o."processedAt", o."shopifyId"`,
+    params: [shop, encodeDate(from, provider), shop],
+  }));
+  return rows.map((row) => ({
+    id: row.id as string,
+    customerId: row.customerId as string,
+    subtotalMinor: toBigInt(row.subtotal),
+    refundedMinor: toBigInt(row.refunded),
+    cancelled: toBool(row.cancelled),
+    test: toBool(row.test),
+    processedAt: toDate(row.processedAt),
+  }));
+}
+
+interface LedgerState {
+  /** Per order: its award so far and the earn rate it was first awarded at. */
+  orders: Map<string, { awarded: number; perUnit: number | null }>;
+  /** Per customer: the one-off keys already used. */
+  keys: Map<string, Set<string>>;
+}
+
+async function ledgerState(db: Db, shop: string, ids: readonly string[] | undefined): Promise<LedgerState> {
+  const [shopMark] = placeholders(providerOf(db), 1);
+  const orderRows = await perChunk<{ orderId: string; awarded: unknown; perUnit: unknown }>(db, ids, `"customerId"`, (filter) => ({
+    sql: `SELECT "orderId", SUM("orderDelta") AS "awarded", MAX("perUnit") AS "perUnit" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "orderId" IS NOT NULL${filter} GROUP BY "orderId"`,
+    params: [shop],
+  }));
+  const keyRows = await perChunk<{ customerId: string; key: string }>(db, ids, `"customerId"`, (filter) => ({
+    sql: `SELECT "customerId", "key" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "key" IS NOT NULL${filter}`,
+    params: [shop],
+  }));
+  const state: LedgerState = { orders: new Map(), keys: new Map() };
+  for (const row of orderRows) state.orders.set(row.orderId, { awarded: Number(toBigInt(row.awarded)), perUnit: row.perUnit === null ? null : Number(toBigInt(row.perUnit)) });
+  for (const row of keyRows) {
+    let keys = state.keys.get(row.customerId);
+    if (!keys) state.keys.set(row.customerId, (keys = new Set()));
+    keys.add(row.key);
+  }
+  return state;
+}
+
+async function loadMembers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<Map<string, Member>> {
+  const members = new Map<string, Member>();
+  if (!ids) {
+    for (const member of await db.loyaltyMember.findMany({ where: { shop } })) members.set(member.customerId, member);
+    return members;
+  }
+  for (let start = 0; start < ids.length; start += CHUNK) {
+    for (const member of await db.loyaltyMember.findMany({ where: { shop, customerId: { in: ids.slice(start, start + CHUNK) } } })) members.set(member.customerId, member);
+  }
+  return members;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const MEMBER_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
+  ["shop", "text"], ["customerId", "text"], ["tierKey", "text"], ["tierSince", "date"], ["qualifiedKey", "text"], ["downgradeDueAt", "date"],
+  ["overrideKey", "text"], ["overrideReason", "text"], ["overrideById", "text"], ["overrideByName", "text"], ["overrideAt", "date"],
+  ["metric", "bigint"], ["programVersion", "int"], ["pointsBalance", "int"], ["lastActivityAt", "date"], ["dirty", "bool"], ["pushNeeded", "bool"],
+  ["evaluatedAt", "date"], ["updatedAt", "date"],
+];
+// dirty is never overwritten: a webhook may have marked the member since it was read.
+const MEMBER_CONFLICT = `ON CONFLICT ("shop", "customerId") DO UPDATE SET ${MEMBER_COLUMNS.filter(([name]) => !["shop", "customerId", "dirty"].includes(name))
+  .map(([name]) => `"${name}" = excluded."${name}"`)
+  .join(", ")}`;
+
+const ENTRY_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
+  ["id", "text"], ["shop", "text"], ["customerId", "text"], ["kind", "text"], ["points", "int"], ["balanceAfter", "int"], ["orderId", "text"],
+  ["orderDelta", "int"], ["perUnit", "int"], ["key", "text"], ["reason", "text"], ["actorId", "text"], ["actorName", "text"], ["createdAt", "date"],
+];
+const CHANGE_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
+  ["id", "text"], ["shop", "text"], ["customerId", "text"], ["fromKey", "text"], ["toKey", "text"], ["fromName", "text"], ["toName", "text"],
+  ["reason", "text"], ["programVersion", "int"], ["actorType", "text"], ["actorId", "text"], ["actorName", "text"], ["note", "text"], ["createdAt", "date"],
+];
+const FLOW_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [["id", "text"], ["shop", "text"], ["handle", "text"], ["customerId", "text"], ["payload", "text"], ["createdAt", "date"]];
+
+export type PointsKind = "earn" | "reversal" | "bonus" | "expiry" | "adjustment";
+
+/** Sortable ids, so entries written in one instant keep their order. */
+function idFactory(now: Date) {
+  let seq = 0;
+  const stamp = now.getTime().toString(36).padStart(9, "0");
+  const salt = randomUUID().slice(0, 8);
+  return (prefix: string) => `${prefix}_${stamp}_${(seq++).toString(36).padStart(6, "0")}_${salt}`;
+}
+
+const numericId = (gid: string) => Number(gid.slice(gid.lastIndexOf("/") + 1));
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Evaluates members of `shop` (some customers, or all) and writes what changed: ledger entries,
+ * member rows, tier changes and the Flow outbox. Run it inside a transaction to make it one step.
+ */
+export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise<EvaluateSummary> {
+  const { shop } = options;
+  const now = options.now ?? new Date();
+  const actor = options.actor ?? { type: "system" as const };
+  const terms = await shopTerms(db, shop);
+  const { version, program } = options.programVersion ?? (await currentProgram(db, shop, now));
+  const ids = options.customerIds ? [...new Set(options.customerIds)] : undefined;
+  const summary: EvaluateSummary = { evaluated: 0, tierChanges: 0, pointsEntries: 0, pushNeeded: 0 };
+  if (ids && ids.length === 0) return summary;
+
+  const customers = await liveCustomers(db, shop, ids);
+  const members = await loadMembers(db, shop, ids);
+  const rules = program.points;
+  const from = new Date(rules.from);
+  const ledger = await ledgerState(db, shop, ids);
+  const orders = await pointsOrders(db, shop, from, ids);
+  const ordersOf = new Map<string, PointsOrder[]>();
+  for (const order of orders) {
+    let list = ordersOf.get(order.customerId);
+    if (!list) ordersOf.set(order.customerId, (list = []));
+    list.push(order);
+  }
+  const figures = await loadFigures(db, shop, program, terms, now, ids);
+  const tierName = (key: string | null) => program.tiers.find((tier) => tier.key === key)?.name ?? key;
+  const nextId = idFactory(now);
+
+  const entries: unknown[][] = [];
+  const changes: unknown[][] = [];
+  const flows: unknown[][] = [];
+  const memberRows: unknown[][] = [];
+
+  for (const customer of customers) {
+    summary.evaluated++;
+    const member = members.get(customer.id);
+    const keys = ledger.keys.get(customer.id) ?? new Set<string>();
+    let balance = member?.pointsBalance ?? 0;
+    let lastActivityAt = member?.lastActivityAt ?? null;
+    let earnedNow = 0;
+    const entry = (kind: PointsKind, points: number, extra: { orderId?: string; orderDelta?: number; perUnit?: number; key?: string; reason?: string }) => {
+      balance += points;
+      if (points > 0) earnedNow += points;
+      if (kind === "earn" || kind === "bonus") lastActivityAt = now;
+      entries.push([nextId("pe"), shop, customer.id, kind, points, balance, extra.orderId ?? null, extra.orderDelta ?? null, extra.perUnit ?? null, extra.key ?? null, extra.reason ?? null, actor.id ?? null, actor.name ?? null, now]);
+      summary.pointsEntries++;
+    };
+
+    // Points: bonuses once each, every order settled to what it is worth now.
+    if (rules.enabled && rules.signupBonus > 0 && customer.createdAt >= from && !keys.has("signup")) entry("bonus", rules.signupBonus, { key: "signup", reason: "signup" });
+    for (const order of ordersOf.get(customer.id) ?? []) {
+      const settled = ledger.orders.get(order.id);
+      const perUnit = settled?.perUnit ?? rules.perUnit;
+      // An order in the ledger stays settled at its first rate; a new one earns if the program does.
+      const eligible = settled !== undefined || (rules.enabled && order.processedAt >= from);
+      const target = eligible ? orderPointsTarget(order, { enabled: true, perUnit, from: EPOCH }, terms.exponent) : 0;
+      const movement = orderMovement(settled?.awarded ?? 0, target, balance);
+      if (!movement) continue;
+      const kind: PointsKind = movement.delta > 0 ? "earn" : "reversal";
+      const reason = kind === "earn" ? undefined : order.cancelled ? "cancelled" : order.refundedMinor > 0n ? "refunded" : "order-changed";
+      entry(kind, movement.points, { orderId: order.id, orderDelta: movement.delta, perUnit, reason });
+    }
+    if (rules.enabled && rules.firstOrderBonus > 0 && customer.firstOrderAt && customer.firstOrderAt >= from && !keys.has("first-order")) entry("bonus", rules.firstOrderBonus, { key: "first-order", reason: "first-order" });
+    if (balance > 0 && pointsExpired(lastActivityAt, rules.expiryMonths, now)) entry("expiry", -balance, { key: `expiry:${lastActivityAt!.toISOString()}`, reason: "inactive" });
+
+    // Tier.
+    const figure = figures.get(customer.id) ?? { current: 0n, previous: 0n };
+    if (program.basis === "points") figure.current += BigInt(earnedNow);
+    const metric = qualifyingMetric(program.window, figure);
+    const qualified = qualifiedTier(program.tiers, metric)?.key ?? null;
+    const state = { tierKey: member?.tierKey ?? null, downgradeDueAt: member?.downgradeDueAt ?? null, overrideKey: member?.overrideKey ?? null };
+    // An override whose tier the program dropped ends with it.
+    const overrideGone = state.overrideKey !== null && !program.tiers.some((tier) => tier.key === state.overrideKey);
+    const movement = decideMovement(overrideGone ? { ...state, overrideKey: null } : state, qualified, program, now);
+
+    if (movement.change) {
+      summary.tierChanges++;
+      const reason: TierChangeReason = options.change?.reason ?? movement.change.reason;
+      changes.push([nextId("tc"), shop, customer.id, movement.change.from, movement.change.to, tierName(movement.change.from), tierName(movement.change.to), reason, version, actor.type, actor.id ?? null, actor.name ?? null, options.change?.note ?? null, now]);
+      flows.push([
+        nextId("fe"),
+        shop,
+        "tier-changed",
+        customer.id,
+        JSON.stringify({ customer_id: numericId(customer.id), tier: tierName(movement.change.to) ?? "", previous_tier: tierName(movement.change.from) ?? "", reason }),
+        now,
+      ]);
+    }
+    const pointsBefore = member?.pointsBalance ?? 0;
+    if (balance !== pointsBefore) {
+      flows.push([nextId("fe"), shop, "points-changed", customer.id, JSON.stringify({ customer_id: numericId(customer.id), points: balance, change: balance - pointsBefore }), now]);
+    }
+
+    const tierSince = movement.change ? now : (member?.tierSince ?? (movement.tierKey ? now : null));
+    const override = overrideGone ? null : member;
+    const progressMetric = figure.current;
+    const changed =
+      !member ||
+      member.tierKey !== movement.tierKey ||
+      member.qualifiedKey !== qualified ||
+      (member.downgradeDueAt?.getTime() ?? null) !== (movement.downgradeDueAt?.getTime() ?? null) ||
+      member.metric !== progressMetric ||
+      member.programVersion !== version ||
+      member.pointsBalance !== balance ||
+      (member.lastActivityAt?.getTime() ?? null) !== (lastActivityAt?.getTime() ?? null) ||
+      overrideGone;
+    if (!changed) continue;
+    const pushNeeded = !member || member.tierKey !== movement.tierKey || member.metric !== progressMetric || member.pointsBalance !== balance || member.programVersion !== version || member.pushNeeded;
+    if (pushNeeded) summary.pushNeeded++;
+    memberRows.push([
+      shop,
+      customer.id,
+      movement.tierKey,
+      tierSince,
+      qualified,
+      movement.downgradeDueAt,
+      override?.overrideKey ?? null,
+      override?.overrideReason ?? null,
+      override?.overrideById ?? null,
+      override?.overrideByName ?? null,
+      override?.overrideAt ?? null,
+      progressMetric,
+      version,
+      balance,
+      lastActivityAt,
+      false,
+      pushNeeded,
+      now,
+      now,
+    ]);
+  }
+
+  await insertMany(db, "PointsEntry", ENTRY_COLUMNS, entries);
+  await insertMany(db, "TierChange", CHANGE_COLUMNS, changes);
+  await insertMany(db, "FlowEvent", FLOW_COLUMNS, flows);
+  await insertMany(db, "LoyaltyMember", MEMBER_COLUMNS, memberRows, MEMBER_CONFLICT);
+  return summary;
+}
+
+/** Members marked dirty by webhooks: clears the marks and evaluates them, in one transaction (a crash keeps the marks). */
+export async function evaluateDirtyMembers(db: PrismaClient, shop: string, now = new Date()): Promise<EvaluateSummary & { customerIds: string[] }> {
+  return db.$transaction(
+    async (tx) => {
+      const dirty = await tx.loyaltyMember.findMany({ where: { shop, dirty: true }, select: { customerId: true }, take: 5000 });
+      const customerIds = dirty.map((row) => row.customerId);
+      if (customerIds.length === 0) return { evaluated: 0, tierChanges: 0, pointsEntries: 0, pushNeeded: 0, customerIds };
+      for (let start = 0; start < customerIds.length; start += CHUNK) {
+        await tx.loyaltyMember.updateMany({ where: { shop, customerId: { in: customerIds.slice(start, start + CHUNK) } }, data: { dirty: false } });
+      }
+      return { ...(await evaluateMembers(tx, { shop, customerIds, now })), customerIds };
+    },
+    { timeout: 120_000, maxWait: 20_000 },
+  );
+}
+
+/** Marks a customer for evaluation (webhook apply, inside its transaction). */
+export async function markDirty(db: Db, shop: string, customerId: string): Promise<void> {
+  await db.loyaltyMember.upsert({ where: { shop_customerId: { shop, customerId } }, create: { shop, customerId, dirty: true }, update: { dirty: true } });
+}

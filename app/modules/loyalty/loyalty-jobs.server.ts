@@ -1,0 +1,80 @@
+// The loyalty jobs (decision 010): evaluate what webhooks marked, recompute everyone (after an
+// import, and daily: grace periods end, points expire), and push to Shopify.
+import { prisma, type PrismaClient } from "../../db.server";
+import { jobQueue } from "../jobs/index.server";
+import type { Job } from "../jobs/types";
+import type { AdminGraphql } from "../shopify/admin-graphql.server";
+import { evaluateDirtyMembers, evaluateMembers } from "./evaluate.server";
+import { pushLoyalty } from "./push.server";
+
+export interface LoyaltyJobDeps {
+  db?: PrismaClient;
+  admin?: AdminGraphql;
+  now?: Date;
+}
+
+export const queueLoyaltyEvaluation = (shop: string) => jobQueue().enqueue("loyalty.evaluate", {}, { shop, uniqueKey: `loyalty-evaluate:${shop}` });
+export const queueLoyaltyPush = (shop: string) => jobQueue().enqueue("loyalty.push", {}, { shop, uniqueKey: `loyalty-push:${shop}` });
+export const queueLoyaltyRecompute = (shop: string, reason: "import" | "sweep") => jobQueue().enqueue("loyalty.recompute", { reason }, { shop, uniqueKey: `loyalty-recompute:${shop}`, maxAttempts: 3 });
+
+const shopOf = (job: Pick<Job, "shop" | "name">) => {
+  if (!job.shop) throw new Error(`${job.name} needs the job's shop`);
+  return job.shop;
+};
+
+/** Evaluates marked members until none are left; queues the push when anything changed. */
+export async function runEvaluateJob(job: Pick<Job<"loyalty.evaluate">, "shop" | "name">, deps: LoyaltyJobDeps = {}) {
+  const shop = shopOf(job);
+  const db = deps.db ?? prisma;
+  let pushNeeded = 0;
+  for (;;) {
+    const result = await evaluateDirtyMembers(db, shop, deps.now);
+    pushNeeded += result.pushNeeded + result.tierChanges + result.pointsEntries;
+    if (result.customerIds.length === 0) break;
+  }
+  if (pushNeeded > 0 || (await db.flowEvent.count({ where: { shop, sentAt: null } })) > 0) await queueLoyaltyPush(shop);
+  return pushNeeded;
+}
+
+/** Evaluates every member in one transaction. */
+export async function runRecomputeJob(job: Pick<Job<"loyalty.recompute">, "shop" | "name">, deps: LoyaltyJobDeps = {}) {
+  const shop = shopOf(job);
+  const db = deps.db ?? prisma;
+  const now = deps.now ?? new Date();
+  const summary = await db.$transaction(
+    async (tx) => {
+      const result = await evaluateMembers(tx, { shop, now });
+      await tx.shop.updateMany({ where: { shop }, data: { loyaltySweptAt: now } });
+      return result;
+    },
+    { timeout: 10 * 60_000, maxWait: 60_000 },
+  );
+  if (summary.pushNeeded > 0 || summary.tierChanges > 0 || summary.pointsEntries > 0) await queueLoyaltyPush(shop);
+  return summary;
+}
+
+/** Pushes until nothing is behind. */
+export async function runPushJob(job: Pick<Job<"loyalty.push">, "shop" | "name">, deps: LoyaltyJobDeps = {}) {
+  const shop = shopOf(job);
+  const db = deps.db ?? prisma;
+  const { adminForShop } = await import("../sync/import-job.server");
+  const admin = deps.admin ?? (await adminForShop(shop));
+  let total = 0;
+  for (;;) {
+    const result = await pushLoyalty({ db, shop, admin });
+    total += result.members + result.flowEvents;
+    if (result.members + result.skipped === 0 && result.flowEvents === 0) break;
+  }
+  return total;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Queues the daily sweep of every installed shop not swept for a day (a chore of the background work). */
+export async function scheduleLoyaltySweeps({ db = prisma, now = new Date() }: { db?: PrismaClient; now?: Date } = {}): Promise<string[]> {
+  const due = new Date(now.getTime() - DAY_MS);
+  const shops = await db.shop.findMany({ where: { uninstalledAt: null, lastSyncedAt: { not: null }, OR: [{ loyaltySweptAt: null }, { loyaltySweptAt: { lt: due } }] }, select: { shop: true } });
+  const queued: string[] = [];
+  for (const { shop } of shops) if (await queueLoyaltyRecompute(shop, "sweep")) queued.push(shop);
+  return queued;
+}

@@ -1,0 +1,177 @@
+// What staff do with the loyalty program (decision 010): change the program (with its impact
+// shown first, applied in one step), override a member's tier, adjust points; and what the admin
+// pages read. Every write is audited.
+import { prisma, type PrismaClient } from "../../db.server";
+import { writeAudit } from "../audit/audit.server";
+import { evaluateMembers, loadFigures } from "./evaluate.server";
+import { programSchema, type Program } from "./program";
+import { currentProgram, shopTerms, type ProgramVersion } from "./program.server";
+import { decideMovement, progressToNext, qualifiedTier, qualifyingMetric } from "./tier-rules";
+
+export interface StaffActor {
+  shop: string;
+  userId: string;
+  name: string;
+}
+
+export class LoyaltyError extends Error {
+  override name = "LoyaltyError";
+}
+
+const TRANSACTION = { timeout: 10 * 60_000, maxWait: 60_000 };
+
+export interface ImpactMove {
+  customerId: string;
+  name: string | null;
+  from: string | null;
+  to: string | null;
+}
+
+export interface Impact {
+  up: number;
+  down: number;
+  /** Of `down`: moves that wait for the grace period. */
+  downAfterGrace: number;
+  unchanged: number;
+  /** Up to `limit` of each direction, largest change first. */
+  moves: { up: ImpactMove[]; down: ImpactMove[] };
+  /** Members per tier key after the change (immediately). */
+  distribution: Record<string, number>;
+}
+
+/**
+ * What saving `draft` would do to the members, without writing anything: the same figures and
+ * rules the save uses. Points-based tiers see the ledger as it is (a changed earn rate affects
+ * future orders only).
+ */
+export async function previewProgram({ shop, draft, limit = 50, db = prisma, now = new Date() }: { shop: string; draft: Program; limit?: number; db?: PrismaClient; now?: Date }): Promise<Impact> {
+  const terms = await shopTerms(db, shop);
+  const figures = await loadFigures(db, shop, draft, terms, now);
+  const customers = await db.customer.findMany({ where: { shop, deletedAt: null, redactedAt: null }, select: { shopifyId: true, displayName: true } });
+  const members = new Map((await db.loyaltyMember.findMany({ where: { shop } })).map((member) => [member.customerId, member]));
+  const { program: current } = await currentProgram(db, shop, now);
+  const rank = (program: Program, key: string | null) => (key === null ? -1 : program.tiers.findIndex((tier) => tier.key === key));
+  const name = (program: Program, key: string | null) => program.tiers.find((tier) => tier.key === key)?.name ?? null;
+  const impact: Impact = { up: 0, down: 0, downAfterGrace: 0, unchanged: 0, moves: { up: [], down: [] }, distribution: Object.fromEntries(draft.tiers.map((tier) => [tier.key, 0])) };
+  const up: Array<ImpactMove & { span: number }> = [];
+  const down: Array<ImpactMove & { span: number }> = [];
+  for (const customer of customers) {
+    const member = members.get(customer.shopifyId);
+    const figure = figures.get(customer.shopifyId) ?? { current: 0n, previous: 0n };
+    const qualified = qualifiedTier(draft.tiers, qualifyingMetric(draft.window, figure))?.key ?? null;
+    const state = { tierKey: member?.tierKey ?? null, downgradeDueAt: member?.downgradeDueAt ?? null, overrideKey: member?.overrideKey ?? null };
+    const movement = decideMovement(state, qualified, draft, now);
+    if (movement.tierKey) impact.distribution[movement.tierKey] = (impact.distribution[movement.tierKey] ?? 0) + 1;
+    // Where the member ends up, a downgrade after its grace included: that is what the merchant decides on.
+    const target = movement.downgradeDueAt && !movement.change ? qualified : movement.tierKey;
+    // Compared by key in the draft, so an added or renamed tier is not a move; a removed tier by its place in the current program.
+    const kept = state.tierKey !== null && rank(draft, state.tierKey) >= 0;
+    const before = state.tierKey === null ? -1 : kept ? rank(draft, state.tierKey) : rank(current, state.tierKey);
+    const after = target === null ? -1 : kept || state.tierKey === null ? rank(draft, target) : rank(current, target) >= 0 ? rank(current, target) : rank(draft, target);
+    const move = { customerId: customer.shopifyId, name: customer.displayName, from: name(current, state.tierKey) ?? state.tierKey, to: name(draft, target), span: Math.abs(after - before) };
+    if (target === state.tierKey) impact.unchanged++;
+    else if (after >= before) {
+      impact.up++;
+      up.push(move);
+    } else {
+      impact.down++;
+      if (movement.downgradeDueAt) impact.downAfterGrace++;
+      down.push(move);
+    }
+  }
+  const top = (moves: Array<ImpactMove & { span: number }>) => moves.sort((a, b) => b.span - a.span || (a.name ?? "").localeCompare(b.name ?? "")).slice(0, limit).map(({ span: _span, ...move }) => move);
+  impact.moves = { up: top(up), down: top(down) };
+  return impact;
+}
+
+/** Saves `draft` as the next version and moves every member under it, in one transaction. */
+export async function saveProgram({ actor, draft, db = prisma, now = new Date() }: { actor: StaffActor; draft: unknown; db?: PrismaClient; now?: Date }): Promise<ProgramVersion & { summary: Awaited<ReturnType<typeof evaluateMembers>> }> {
+  const parsed = programSchema.safeParse(draft);
+  if (!parsed.success) throw new LoyaltyError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
+  const program = parsed.data;
+  const shop = actor.shop;
+  return db.$transaction(async (tx) => {
+    const previous = await currentProgram(tx, shop, now);
+    const version = previous.version + 1;
+    const row = await tx.loyaltyProgram.create({ data: { shop, version, settings: JSON.stringify(program), createdById: actor.userId, createdByName: actor.name, createdAt: now } });
+    const summary = await evaluateMembers(tx, { shop, now, programVersion: { version, program, createdAt: row.createdAt, createdByName: actor.name }, actor: { type: "staff", id: actor.userId, name: actor.name } });
+    await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "loyalty.program_changed", subjectType: "loyalty-program", subjectId: String(version), before: previous.program, after: program });
+    return { version, program, createdAt: row.createdAt, createdByName: actor.name, summary };
+  }, TRANSACTION);
+}
+
+/** Sets (tierKey) or removes (null) a staff override of a customer's tier; a reason is required either way. */
+export async function overrideTier({ actor, customerId, tierKey, reason, db = prisma, now = new Date() }: { actor: StaffActor; customerId: string; tierKey: string | null; reason: string; db?: PrismaClient; now?: Date }) {
+  const why = reason.trim();
+  if (!why) throw new LoyaltyError("A reason is required");
+  if (why.length > 500) throw new LoyaltyError("The reason is too long (500 characters at most)");
+  const shop = actor.shop;
+  return db.$transaction(async (tx) => {
+    const customer = await tx.customer.findFirst({ where: { shop, shopifyId: customerId, deletedAt: null, redactedAt: null }, select: { shopifyId: true } });
+    if (!customer) throw new LoyaltyError("No such customer");
+    const { program } = await currentProgram(tx, shop, now);
+    if (tierKey !== null && !program.tiers.some((tier) => tier.key === tierKey)) throw new LoyaltyError("No such tier");
+    const before = await tx.loyaltyMember.findUnique({ where: { shop_customerId: { shop, customerId } } });
+    const override = tierKey === null ? { overrideKey: null, overrideReason: null, overrideById: null, overrideByName: null, overrideAt: null } : { overrideKey: tierKey, overrideReason: why, overrideById: actor.userId, overrideByName: actor.name, overrideAt: now };
+    await tx.loyaltyMember.upsert({ where: { shop_customerId: { shop, customerId } }, create: { shop, customerId, ...override }, update: override });
+    const staff = { type: "staff" as const, id: actor.userId, name: actor.name };
+    const summary = await evaluateMembers(tx, { shop, customerIds: [customerId], now, actor: staff, change: { reason: tierKey === null ? "override-removed" : "override", note: why } });
+    const after = await tx.loyaltyMember.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId } } });
+    // The reason goes on the tier change the override caused (or, when the tier stayed, a record of the override itself).
+    if (summary.tierChanges === 0) {
+      // The tier stayed (an override of the tier the member has): the override is still recorded in the history.
+      const name = (key: string | null) => program.tiers.find((tier) => tier.key === key)?.name ?? key;
+      await tx.tierChange.create({ data: { shop, customerId, fromKey: before?.tierKey ?? null, toKey: after.tierKey, fromName: name(before?.tierKey ?? null), toName: name(after.tierKey), reason: tierKey === null ? "override-removed" : "override", programVersion: after.programVersion, actorType: "staff", actorId: actor.userId, actorName: actor.name, note: why, createdAt: now } });
+    }
+    await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: tierKey === null ? "loyalty.override_removed" : "loyalty.tier_overridden", subjectType: "customer", subjectId: customerId, before: { tier: before?.tierKey ?? null, override: before?.overrideKey ?? null }, after: { tier: after.tierKey, override: after.overrideKey, reason: why } });
+    return { member: after, summary };
+  });
+}
+
+/** A staff adjustment of a customer's points, with a reason; it never takes the balance below 0. */
+export async function adjustPoints({ actor, customerId, points, reason, db = prisma, now = new Date() }: { actor: StaffActor; customerId: string; points: number; reason: string; db?: PrismaClient; now?: Date }) {
+  const why = reason.trim();
+  if (!Number.isSafeInteger(points) || points === 0) throw new LoyaltyError("Points must be a whole number other than 0");
+  if (Math.abs(points) > 10_000_000) throw new LoyaltyError("That is more points than one adjustment may move");
+  if (!why) throw new LoyaltyError("A reason is required");
+  if (why.length > 500) throw new LoyaltyError("The reason is too long (500 characters at most)");
+  const shop = actor.shop;
+  return db.$transaction(async (tx) => {
+    const customer = await tx.customer.findFirst({ where: { shop, shopifyId: customerId, deletedAt: null, redactedAt: null }, select: { shopifyId: true } });
+    if (!customer) throw new LoyaltyError("No such customer");
+    // Claim the member row first: on PostgreSQL this locks it, so two adjustments cannot both read the old balance.
+    await tx.loyaltyMember.upsert({ where: { shop_customerId: { shop, customerId } }, create: { shop, customerId }, update: { pointsBalance: { increment: 0 } } });
+    const member = await tx.loyaltyMember.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId } } });
+    const balance = member.pointsBalance + points;
+    if (balance < 0) throw new LoyaltyError(`The balance is ${member.pointsBalance}: it cannot go below 0`);
+    const entry = await tx.pointsEntry.create({ data: { shop, customerId, kind: "adjustment", points, balanceAfter: balance, reason: why, actorId: actor.userId, actorName: actor.name, createdAt: now } });
+    await tx.loyaltyMember.update({ where: { shop_customerId: { shop, customerId } }, data: { pointsBalance: balance, pushNeeded: true, evaluatedAt: now, ...(points > 0 ? { lastActivityAt: now } : {}) } });
+    await tx.flowEvent.create({ data: { shop, handle: "points-changed", customerId, payload: JSON.stringify({ customer_id: Number(customerId.slice(customerId.lastIndexOf("/") + 1)), points: balance, change: points }), createdAt: now } });
+    await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "loyalty.points_adjusted", subjectType: "customer", subjectId: customerId, before: { points: member.pointsBalance }, after: { points: balance, change: points, reason: why } });
+    // Points-based tiers move with the balance's earnings.
+    await evaluateMembers(tx, { shop, customerIds: [customerId], now, actor: { type: "staff", id: actor.userId, name: actor.name } });
+    return entry;
+  });
+}
+
+/** The tier and points card of a customer profile. */
+export async function memberCard({ shop, customerId, db = prisma, ledgerTake = 20 }: { shop: string; customerId: string; db?: PrismaClient; ledgerTake?: number }) {
+  const { program, version } = await currentProgram(db, shop);
+  const member = await db.loyaltyMember.findUnique({ where: { shop_customerId: { shop, customerId } } });
+  const [ledger, changes] = await Promise.all([
+    db.pointsEntry.findMany({ where: { shop, customerId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: ledgerTake }),
+    db.tierChange.findMany({ where: { shop, customerId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 20 }),
+  ]);
+  const tier = program.tiers.find((candidate) => candidate.key === member?.tierKey) ?? null;
+  const qualified = program.tiers.find((candidate) => candidate.key === member?.qualifiedKey) ?? null;
+  const progress = progressToNext(program.tiers, member?.tierKey ?? null, member?.metric ?? 0n);
+  return { program, version, member, tier, qualified, progress, ledger, changes, evaluated: Boolean(member?.evaluatedAt) };
+}
+
+/** Members per tier (the tiers page's chart), with the count of customers in no tier. */
+export async function tierDistribution({ shop, db = prisma }: { shop: string; db?: PrismaClient }) {
+  const { program } = await currentProgram(db, shop);
+  const groups = await db.loyaltyMember.groupBy({ by: ["tierKey"], where: { shop, evaluatedAt: { not: null } }, _count: { _all: true } });
+  const count = (key: string | null) => groups.find((group) => group.tierKey === key)?._count._all ?? 0;
+  return { tiers: program.tiers.map((tier) => ({ key: tier.key, name: tier.name, color: tier.color, members: count(tier.key) })), none: count(null) };
+}
