@@ -8,7 +8,7 @@ import type { Prisma, PrismaClient } from "../../db.server";
 import { encodeDate, insertMany, placeholders, providerOf, type ColumnKind, type SqlProvider } from "../db/provider.server";
 import type { Program } from "./program";
 import { currentProgram, shopTerms, type Db, type ProgramVersion, type ShopTerms } from "./program.server";
-import { decideMovement, orderMovement, orderPointsTarget, pointsExpired, progressToNext, qualifiedTier, qualifyingMetric, windowRange, type Figures, type TierChangeReason } from "./tier-rules";
+import { decideMovement, orderMovement, orderPointsTarget, pointsExpired, qualifiedTier, qualifyingMetric, windowRange, type Figures, type TierChangeReason } from "./tier-rules";
 
 export interface Actor {
   type: "staff" | "system";
@@ -24,6 +24,8 @@ export interface EvaluateOptions {
   /** Evaluate under this program (a change being applied) instead of the stored one. */
   programVersion?: ProgramVersion;
   actor?: Actor;
+  /** Fire no Flow triggers: the first evaluation after an import would announce every existing customer. */
+  quiet?: boolean;
   /** A staff action behind the evaluation (an override): its reason and note go on the tier changes it causes. */
   change?: { reason: TierChangeReason; note: string };
 }
@@ -56,7 +58,8 @@ interface PointsOrder {
 
 const CHUNK = 500;
 const EPOCH = new Date(0).toISOString();
-const toBigInt = (value: unknown): bigint => (value === null || value === undefined ? 0n : typeof value === "bigint" ? value : BigInt(typeof value === "number" ? Math.trunc(value) : String(value).split(".")[0]!));
+const toBigInt = (value: unknown): bigint =>
+  value === null || value === undefined ? 0n : typeof value === "bigint" ? value : BigInt(typeof value === "number" ? Math.trunc(value) : String(value).split(".")[0]!);
 const toDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
 const toBool = (value: unknown): boolean => value === true || value === 1 || value === 1n || value === "1" || value === "t";
 
@@ -64,7 +67,12 @@ const toBool = (value: unknown): boolean => value === true || value === 1 || val
 const dateMark = (provider: SqlProvider, mark: string) => (provider === "postgresql" ? `${mark}::timestamp(3)` : mark);
 
 /** Runs `query` once per chunk of `ids` (or once for the whole shop) with `AND <column> IN (...)` appended where `{ids}` stands. */
-async function perChunk<T>(db: Db, ids: readonly string[] | undefined, column: string, build: (filter: string, offset: number) => { sql: string; params: unknown[] }): Promise<T[]> {
+async function perChunk<T>(
+  db: Db,
+  ids: readonly string[] | undefined,
+  column: string,
+  build: (filter: string, offset: number) => { sql: string; params: unknown[] }
+): Promise<T[]> {
   const provider = providerOf(db);
   if (!ids) {
     const { sql, params } = build("", 0);
@@ -106,7 +114,8 @@ export async function loadFigures(db: Db, shop: string, program: Program, terms:
   const at = points ? `"createdAt"` : `"processedAt"`;
   const value = program.basis === "spend" ? `("totalPriceMinor" - "totalRefundedMinor")` : program.basis === "orders" ? "1" : `"points"`;
   const current = range.start ? `SUM(CASE WHEN ${at} >= ${bind(range.start, true)} THEN ${value} ELSE 0 END)` : `SUM(${value})`;
-  const last = range.previousStart && range.start ? `SUM(CASE WHEN ${at} >= ${bind(range.previousStart, true)} AND ${at} < ${bind(range.start, true)} THEN ${value} ELSE 0 END)` : "0";
+  const last =
+    range.previousStart && range.start ? `SUM(CASE WHEN ${at} >= ${bind(range.previousStart, true)} AND ${at} < ${bind(range.start, true)} THEN ${value} ELSE 0 END)` : "0";
   const filters = points
     ? `"shop" = ${bind(shop)} AND "kind" <> 'expiry'`
     : `"shop" = ${bind(shop)} AND "customerId" IS NOT NULL AND "test" = FALSE AND "cancelledAt" IS NULL AND "deletedAt" IS NULL`;
@@ -130,7 +139,10 @@ async function pointsOrders(db: Db, shop: string, from: Date, ids: readonly stri
       `SELECT o."shopifyId" AS "id", o."customerId", o."subtotalPriceMinor" AS "subtotal", o."totalRefundedMinor" AS "refunded", ` +
       `CASE WHEN o."cancelledAt" IS NULL THEN 0 ELSE 1 END AS "cancelled", o."test", o."processedAt" FROM "Order" o ` +
       `WHERE o."shop" = ${shopMark} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL ` +
-      `AND (o."processedAt" >= ${dateMark(provider, fromMark!)} OR o."shopifyId" IN (SELECT "orderId" FROM "PointsEntry" WHERE "shop" = ${ledgerShopMark} AND "orderId" IS NOT NULL))${filter} ` +
+      `AND (o."processedAt" >= ${dateMark(
+        provider,
+        fromMark!
+      )} OR o."shopifyId" IN (SELECT "orderId" FROM "PointsEntry" WHERE "shop" = ${ledgerShopMark} AND "orderId" IS NOT NULL))${filter} ` +
       `ORDER BY o."processedAt", o."shopifyId"`,
     params: [shop, encodeDate(from, provider), shop],
   }));
@@ -188,10 +200,25 @@ async function loadMembers(db: Db, shop: string, ids: readonly string[] | undefi
 // Writing
 
 const MEMBER_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
-  ["shop", "text"], ["customerId", "text"], ["tierKey", "text"], ["tierSince", "date"], ["qualifiedKey", "text"], ["downgradeDueAt", "date"],
-  ["overrideKey", "text"], ["overrideReason", "text"], ["overrideById", "text"], ["overrideByName", "text"], ["overrideAt", "date"],
-  ["metric", "bigint"], ["programVersion", "int"], ["pointsBalance", "int"], ["lastActivityAt", "date"], ["dirty", "bool"], ["pushNeeded", "bool"],
-  ["evaluatedAt", "date"], ["updatedAt", "date"],
+  ["shop", "text"],
+  ["customerId", "text"],
+  ["tierKey", "text"],
+  ["tierSince", "date"],
+  ["qualifiedKey", "text"],
+  ["downgradeDueAt", "date"],
+  ["overrideKey", "text"],
+  ["overrideReason", "text"],
+  ["overrideById", "text"],
+  ["overrideByName", "text"],
+  ["overrideAt", "date"],
+  ["metric", "bigint"],
+  ["programVersion", "int"],
+  ["pointsBalance", "int"],
+  ["lastActivityAt", "date"],
+  ["dirty", "bool"],
+  ["pushNeeded", "bool"],
+  ["evaluatedAt", "date"],
+  ["updatedAt", "date"],
 ];
 // dirty is never overwritten: a webhook may have marked the member since it was read.
 const MEMBER_CONFLICT = `ON CONFLICT ("shop", "customerId") DO UPDATE SET ${MEMBER_COLUMNS.filter(([name]) => !["shop", "customerId", "dirty"].includes(name))
@@ -199,14 +226,45 @@ const MEMBER_CONFLICT = `ON CONFLICT ("shop", "customerId") DO UPDATE SET ${MEMB
   .join(", ")}`;
 
 const ENTRY_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
-  ["id", "text"], ["shop", "text"], ["customerId", "text"], ["kind", "text"], ["points", "int"], ["balanceAfter", "int"], ["orderId", "text"],
-  ["orderDelta", "int"], ["perUnit", "int"], ["key", "text"], ["reason", "text"], ["actorId", "text"], ["actorName", "text"], ["createdAt", "date"],
+  ["id", "text"],
+  ["shop", "text"],
+  ["customerId", "text"],
+  ["kind", "text"],
+  ["points", "int"],
+  ["balanceAfter", "int"],
+  ["orderId", "text"],
+  ["orderDelta", "int"],
+  ["perUnit", "int"],
+  ["key", "text"],
+  ["reason", "text"],
+  ["actorId", "text"],
+  ["actorName", "text"],
+  ["createdAt", "date"],
 ];
 const CHANGE_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
-  ["id", "text"], ["shop", "text"], ["customerId", "text"], ["fromKey", "text"], ["toKey", "text"], ["fromName", "text"], ["toName", "text"],
-  ["reason", "text"], ["programVersion", "int"], ["actorType", "text"], ["actorId", "text"], ["actorName", "text"], ["note", "text"], ["createdAt", "date"],
+  ["id", "text"],
+  ["shop", "text"],
+  ["customerId", "text"],
+  ["fromKey", "text"],
+  ["toKey", "text"],
+  ["fromName", "text"],
+  ["toName", "text"],
+  ["reason", "text"],
+  ["programVersion", "int"],
+  ["actorType", "text"],
+  ["actorId", "text"],
+  ["actorName", "text"],
+  ["note", "text"],
+  ["createdAt", "date"],
 ];
-const FLOW_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [["id", "text"], ["shop", "text"], ["handle", "text"], ["customerId", "text"], ["payload", "text"], ["createdAt", "date"]];
+const FLOW_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
+  ["id", "text"],
+  ["shop", "text"],
+  ["handle", "text"],
+  ["customerId", "text"],
+  ["payload", "text"],
+  ["createdAt", "date"],
+];
 
 export type PointsKind = "earn" | "reversal" | "bonus" | "expiry" | "adjustment";
 
@@ -268,7 +326,22 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       balance += points;
       if (points > 0) earnedNow += points;
       if (kind === "earn" || kind === "bonus") lastActivityAt = now;
-      entries.push([nextId("pe"), shop, customer.id, kind, points, balance, extra.orderId ?? null, extra.orderDelta ?? null, extra.perUnit ?? null, extra.key ?? null, extra.reason ?? null, actor.id ?? null, actor.name ?? null, now]);
+      entries.push([
+        nextId("pe"),
+        shop,
+        customer.id,
+        kind,
+        points,
+        balance,
+        extra.orderId ?? null,
+        extra.orderDelta ?? null,
+        extra.perUnit ?? null,
+        extra.key ?? null,
+        extra.reason ?? null,
+        actor.id ?? null,
+        actor.name ?? null,
+        now,
+      ]);
       summary.pointsEntries++;
     };
 
@@ -286,7 +359,8 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       const reason = kind === "earn" ? undefined : order.cancelled ? "cancelled" : order.refundedMinor > 0n ? "refunded" : "order-changed";
       entry(kind, movement.points, { orderId: order.id, orderDelta: movement.delta, perUnit, reason });
     }
-    if (rules.enabled && rules.firstOrderBonus > 0 && customer.firstOrderAt && customer.firstOrderAt >= from && !keys.has("first-order")) entry("bonus", rules.firstOrderBonus, { key: "first-order", reason: "first-order" });
+    if (rules.enabled && rules.firstOrderBonus > 0 && customer.firstOrderAt && customer.firstOrderAt >= from && !keys.has("first-order"))
+      entry("bonus", rules.firstOrderBonus, { key: "first-order", reason: "first-order" });
     if (balance > 0 && pointsExpired(lastActivityAt, rules.expiryMonths, now)) entry("expiry", -balance, { key: `expiry:${lastActivityAt!.toISOString()}`, reason: "inactive" });
 
     // Tier.
@@ -302,22 +376,45 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
     if (movement.change) {
       summary.tierChanges++;
       const reason: TierChangeReason = options.change?.reason ?? movement.change.reason;
-      changes.push([nextId("tc"), shop, customer.id, movement.change.from, movement.change.to, tierName(movement.change.from), tierName(movement.change.to), reason, version, actor.type, actor.id ?? null, actor.name ?? null, options.change?.note ?? null, now]);
+      changes.push([
+        nextId("tc"),
+        shop,
+        customer.id,
+        movement.change.from,
+        movement.change.to,
+        tierName(movement.change.from),
+        tierName(movement.change.to),
+        reason,
+        version,
+        actor.type,
+        actor.id ?? null,
+        actor.name ?? null,
+        options.change?.note ?? null,
+        now,
+      ]);
+      if (!options.quiet)
+        flows.push([
+          nextId("fe"),
+          shop,
+          "tier-changed",
+          customer.id,
+          JSON.stringify({ customer_id: numericId(customer.id), tier: tierName(movement.change.to) ?? "", previous_tier: tierName(movement.change.from) ?? "", reason }),
+          now,
+        ]);
+    }
+    const pointsBefore = member?.pointsBalance ?? 0;
+    if (balance !== pointsBefore && !options.quiet) {
       flows.push([
         nextId("fe"),
         shop,
-        "tier-changed",
+        "points-changed",
         customer.id,
-        JSON.stringify({ customer_id: numericId(customer.id), tier: tierName(movement.change.to) ?? "", previous_tier: tierName(movement.change.from) ?? "", reason }),
+        JSON.stringify({ customer_id: numericId(customer.id), points: balance, change: balance - pointsBefore }),
         now,
       ]);
     }
-    const pointsBefore = member?.pointsBalance ?? 0;
-    if (balance !== pointsBefore) {
-      flows.push([nextId("fe"), shop, "points-changed", customer.id, JSON.stringify({ customer_id: numericId(customer.id), points: balance, change: balance - pointsBefore }), now]);
-    }
 
-    const tierSince = movement.change ? now : (member?.tierSince ?? (movement.tierKey ? now : null));
+    const tierSince = movement.change ? now : member?.tierSince ?? (movement.tierKey ? now : null);
     const override = overrideGone ? null : member;
     const progressMetric = figure.current;
     const changed =
@@ -331,7 +428,13 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       (member.lastActivityAt?.getTime() ?? null) !== (lastActivityAt?.getTime() ?? null) ||
       overrideGone;
     if (!changed) continue;
-    const pushNeeded = !member || member.tierKey !== movement.tierKey || member.metric !== progressMetric || member.pointsBalance !== balance || member.programVersion !== version || member.pushNeeded;
+    const pushNeeded =
+      !member ||
+      member.tierKey !== movement.tierKey ||
+      member.metric !== progressMetric ||
+      member.pointsBalance !== balance ||
+      member.programVersion !== version ||
+      member.pushNeeded;
     if (pushNeeded) summary.pushNeeded++;
     memberRows.push([
       shop,
@@ -375,7 +478,7 @@ export async function evaluateDirtyMembers(db: PrismaClient, shop: string, now =
       }
       return { ...(await evaluateMembers(tx, { shop, customerIds, now })), customerIds };
     },
-    { timeout: 120_000, maxWait: 20_000 },
+    { timeout: 120_000, maxWait: 20_000 }
   );
 }
 

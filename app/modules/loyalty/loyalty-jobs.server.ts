@@ -37,13 +37,14 @@ export async function runEvaluateJob(job: Pick<Job<"loyalty.evaluate">, "shop" |
 }
 
 /** Evaluates every member in one transaction. */
-export async function runRecomputeJob(job: Pick<Job<"loyalty.recompute">, "shop" | "name">, deps: LoyaltyJobDeps = {}) {
+export async function runRecomputeJob(job: Pick<Job<"loyalty.recompute">, "shop" | "name" | "payload">, deps: LoyaltyJobDeps = {}) {
   const shop = shopOf(job);
   const db = deps.db ?? prisma;
   const now = deps.now ?? new Date();
   const summary = await db.$transaction(
     async (tx) => {
-      const result = await evaluateMembers(tx, { shop, now });
+      // After an import every existing customer joins a tier: that is not news for Flow.
+      const result = await evaluateMembers(tx, { shop, now, quiet: job.payload.reason === "import" });
       await tx.shop.updateMany({ where: { shop }, data: { loyaltySweptAt: now } });
       return result;
     },
