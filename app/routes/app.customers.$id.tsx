@@ -27,7 +27,9 @@ import { z } from "zod";
 
 import { adminContext } from "~/admin-context.server";
 import { customerGidFromParam, numericId, shopifyAdminUrl } from "~/modules/shopify/gid";
+import { LoyaltyCards } from "~/components/loyalty-cards";
 import { SectionCard } from "~/components/section-card";
+import { loyaltyCardView } from "~/modules/loyalty/loyalty-view.server";
 import { getCustomerProfile } from "~/modules/customers/customer-profile.server";
 import { completeFollowUp, createNote, deleteNote, editNote, isOverdue, NoteError, setFollowUp, setNotePinned } from "~/modules/notes/notes.server";
 import { assignOwner, listStaff, OwnershipError } from "~/modules/staff/staff.server";
@@ -37,7 +39,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const gid = customerGidFromParam(params.id);
   const profile = gid ? await getCustomerProfile({ shop: context.shop, customerId: gid }) : null;
   if (!profile) throw new Response("Customer not found", { status: 404 });
-  const staff = await listStaff({ shop: context.shop });
+  const [staff, loyalty] = await Promise.all([listStaff({ shop: context.shop }), loyaltyCardView(context, gid!)]);
   const staffName = new Map(staff.map((member) => [member.userId, member.name]));
   const { customer, figures } = profile;
   const money = (minor: bigint | null, code = figures.currencyCode) => (minor === null ? null : context.money(minor, code));
@@ -45,6 +47,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return {
     me: context.actor.userId,
     staff,
+    loyalty,
     customer: {
       id: numericId(customer.shopifyId),
       adminUrl: shopifyAdminUrl(customer.shopifyId),
@@ -144,11 +147,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
             body: entry.body,
             actor: entry.authorName,
           };
+        case "tier":
+          return { key, at, kind: entry.kind, from: entry.fromName, to: entry.toName, reason: entry.reason, actor: entry.actorName, note: entry.note };
         case "audit": {
           const after = (entry.after ?? {}) as {
             ownerName?: string | null;
             tag?: string;
             body?: string;
+            change?: number;
+            reason?: string;
           };
           return {
             key,
@@ -159,6 +166,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
             ownerName: after.ownerName ?? null,
             tag: after.tag ?? null,
             body: after.body ?? null,
+            points: typeof after.change === "number" ? `${after.change > 0 ? "+" : ""}${after.change}` : null,
+            reason: after.reason ?? null,
           };
         }
       }
@@ -502,6 +511,13 @@ function TimelineText({ entry }: { entry: LoaderData["timeline"][number] }) {
       );
     case "note":
       return <>{t("profile.timeline.note", { name: entry.actor, body: entry.body })}</>;
+    case "tier":
+      return (
+        <>
+          {t(`profile.timeline.tier.${entry.reason}`, { defaultValue: entry.reason, to: entry.to ?? t("loyalty.card.noTier"), from: entry.from ?? t("loyalty.card.noTier"), name: entry.actor ?? t("profile.timeline.system") })}
+          {entry.note ? ` – ${entry.note}` : ""}
+        </>
+      );
     case "audit":
       return (
         <>
@@ -511,6 +527,8 @@ function TimelineText({ entry }: { entry: LoaderData["timeline"][number] }) {
             owner: entry.ownerName ?? t("profile.owner.nobody"),
             tag: entry.tag,
             body: entry.body,
+            points: entry.points,
+            reason: entry.reason,
           })}
         </>
       );
@@ -518,7 +536,7 @@ function TimelineText({ entry }: { entry: LoaderData["timeline"][number] }) {
 }
 
 export default function CustomerProfile() {
-  const { customer, owner, figures, tags, notes, orders, moreOrders, products, timeline, staff, me } = useLoaderData<typeof loader>();
+  const { customer, owner, figures, tags, notes, orders, moreOrders, products, timeline, staff, me, loyalty } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const submit = useSubmit();
   // Keyed by the saved owner: after a save (or another staff member's change) the picker starts from it.
@@ -666,6 +684,7 @@ export default function CustomerProfile() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
+            <LoyaltyCards loyalty={loyalty} customerId={customer.id} disabled={customer.deleted || customer.redacted} />
             <SectionCard title={t("profile.owner.title")} gap="200">
               <Text as="p" tone={owner ? undefined : "subdued"}>
                 {owner?.name ?? t("profile.owner.nobody")}

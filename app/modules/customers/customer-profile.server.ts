@@ -1,5 +1,5 @@
 // One customer's profile: headline figures, orders with their lines and refunds, products bought,
-// and a timeline that merges orders, refunds, notes and the audit trail in time order.
+// and a timeline that merges orders, refunds, notes, tier changes and the audit trail in time order.
 import { prisma, type PrismaClient } from "../../db.server";
 import { placeholders, providerOf } from "../db/provider.server";
 import { listNotes } from "../notes/notes.server";
@@ -37,6 +37,15 @@ export type TimelineEntry =
       pinned: boolean;
     }
   | {
+      kind: "tier";
+      at: Date;
+      fromName: string | null;
+      toName: string | null;
+      reason: string;
+      actorName: string | null;
+      note: string | null;
+    }
+  | {
       kind: "audit";
       at: Date;
       action: string;
@@ -44,6 +53,8 @@ export type TimelineEntry =
       before: unknown;
       after: unknown;
     };
+
+const TIMELINE_OWN_ENTRIES = new Set(["note.created", "loyalty.tier_overridden", "loyalty.override_removed"]);
 
 const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
@@ -55,7 +66,7 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
   if (!customer) return null;
 
   const liveOrders = { shop, customerId, test: false, deletedAt: null };
-  const [orders, orderStats, notes, audit, owner] = await Promise.all([
+  const [orders, orderStats, notes, audit, owner, tierChanges] = await Promise.all([
     db.order.findMany({
       where: liveOrders,
       orderBy: [{ processedAt: "desc" }, { shopifyId: "desc" }],
@@ -78,6 +89,7 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
           where: { shop_userId: { shop, userId: customer.ownerId } },
         })
       : null,
+    db.tierChange.findMany({ where: { shop, customerId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: TIMELINE_LIMIT }),
   ]);
   const orderIds = orders.map((order) => order.shopifyId);
   const [lines, refunds] = await Promise.all([
@@ -189,9 +201,13 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
         pinned: note.pinned,
       })
     ),
-    // A note's creation is its own entry above; the audit adds everything after it (edits, pins, deletes, owners).
+    ...tierChanges.map(
+      (change): TimelineEntry => ({ kind: "tier", at: change.createdAt, fromName: change.fromName, toName: change.toName, reason: change.reason, actorName: change.actorName, note: change.note })
+    ),
+    // A note's creation and a tier override are their own entries above; the audit adds everything
+    // else (edits, pins, deletes, owners, points adjustments).
     ...audit
-      .filter((entry) => entry.action !== "note.created")
+      .filter((entry) => !TIMELINE_OWN_ENTRIES.has(entry.action))
       .map(
         (entry): TimelineEntry => ({
           kind: "audit",

@@ -3,19 +3,24 @@
 // pages read. Every write is audited.
 import { prisma, type PrismaClient } from "../../db.server";
 import { writeAudit } from "../audit/audit.server";
+import type { Actor } from "../staff/staff.server";
 import { evaluateMembers, loadFigures } from "./evaluate.server";
+import { queueLoyaltyPush } from "./loyalty-jobs.server";
 import { programSchema, type Program } from "./program";
 import { currentProgram, shopTerms, type ProgramVersion } from "./program.server";
 import { decideMovement, progressToNext, qualifiedTier, qualifyingMetric } from "./tier-rules";
 
-export interface StaffActor {
-  shop: string;
-  userId: string;
-  name: string;
-}
+export type LoyaltyErrorCode = "reasonRequired" | "reasonTooLong" | "noCustomer" | "noTier" | "pointsInvalid" | "pointsTooMany" | "belowZero" | "invalidProgram";
 
+/** A refused staff action; `code` names it for the page's translations, the message says it in English. */
 export class LoyaltyError extends Error {
   override name = "LoyaltyError";
+  constructor(
+    readonly code: LoyaltyErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const TRANSACTION = { timeout: 10 * 60_000, maxWait: 60_000 };
@@ -85,12 +90,12 @@ export async function previewProgram({ shop, draft, limit = 50, db = prisma, now
 }
 
 /** Saves `draft` as the next version and moves every member under it, in one transaction. */
-export async function saveProgram({ actor, draft, db = prisma, now = new Date() }: { actor: StaffActor; draft: unknown; db?: PrismaClient; now?: Date }): Promise<ProgramVersion & { summary: Awaited<ReturnType<typeof evaluateMembers>> }> {
+export async function saveProgram({ actor, draft, db = prisma, now = new Date() }: { actor: Actor; draft: unknown; db?: PrismaClient; now?: Date }): Promise<ProgramVersion & { summary: Awaited<ReturnType<typeof evaluateMembers>> }> {
   const parsed = programSchema.safeParse(draft);
-  if (!parsed.success) throw new LoyaltyError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
+  if (!parsed.success) throw new LoyaltyError("invalidProgram", parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
   const program = parsed.data;
   const shop = actor.shop;
-  return db.$transaction(async (tx) => {
+  const saved = await db.$transaction(async (tx) => {
     const previous = await currentProgram(tx, shop, now);
     const version = previous.version + 1;
     const row = await tx.loyaltyProgram.create({ data: { shop, version, settings: JSON.stringify(program), createdById: actor.userId, createdByName: actor.name, createdAt: now } });
@@ -98,19 +103,21 @@ export async function saveProgram({ actor, draft, db = prisma, now = new Date() 
     await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "loyalty.program_changed", subjectType: "loyalty-program", subjectId: String(version), before: previous.program, after: program });
     return { version, program, createdAt: row.createdAt, createdByName: actor.name, summary };
   }, TRANSACTION);
+  await queueLoyaltyPush(shop);
+  return saved;
 }
 
 /** Sets (tierKey) or removes (null) a staff override of a customer's tier; a reason is required either way. */
-export async function overrideTier({ actor, customerId, tierKey, reason, db = prisma, now = new Date() }: { actor: StaffActor; customerId: string; tierKey: string | null; reason: string; db?: PrismaClient; now?: Date }) {
+export async function overrideTier({ actor, customerId, tierKey, reason, db = prisma, now = new Date() }: { actor: Actor; customerId: string; tierKey: string | null; reason: string; db?: PrismaClient; now?: Date }) {
   const why = reason.trim();
-  if (!why) throw new LoyaltyError("A reason is required");
-  if (why.length > 500) throw new LoyaltyError("The reason is too long (500 characters at most)");
+  if (!why) throw new LoyaltyError("reasonRequired", "A reason is required");
+  if (why.length > 500) throw new LoyaltyError("reasonTooLong", "The reason is too long (500 characters at most)");
   const shop = actor.shop;
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const customer = await tx.customer.findFirst({ where: { shop, shopifyId: customerId, deletedAt: null, redactedAt: null }, select: { shopifyId: true } });
-    if (!customer) throw new LoyaltyError("No such customer");
+    if (!customer) throw new LoyaltyError("noCustomer", "No such customer");
     const { program } = await currentProgram(tx, shop, now);
-    if (tierKey !== null && !program.tiers.some((tier) => tier.key === tierKey)) throw new LoyaltyError("No such tier");
+    if (tierKey !== null && !program.tiers.some((tier) => tier.key === tierKey)) throw new LoyaltyError("noTier", "No such tier");
     const before = await tx.loyaltyMember.findUnique({ where: { shop_customerId: { shop, customerId } } });
     const override = tierKey === null ? { overrideKey: null, overrideReason: null, overrideById: null, overrideByName: null, overrideAt: null } : { overrideKey: tierKey, overrideReason: why, overrideById: actor.userId, overrideByName: actor.name, overrideAt: now };
     await tx.loyaltyMember.upsert({ where: { shop_customerId: { shop, customerId } }, create: { shop, customerId, ...override }, update: override });
@@ -126,32 +133,36 @@ export async function overrideTier({ actor, customerId, tierKey, reason, db = pr
     await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: tierKey === null ? "loyalty.override_removed" : "loyalty.tier_overridden", subjectType: "customer", subjectId: customerId, before: { tier: before?.tierKey ?? null, override: before?.overrideKey ?? null }, after: { tier: after.tierKey, override: after.overrideKey, reason: why } });
     return { member: after, summary };
   });
+  await queueLoyaltyPush(shop);
+  return result;
 }
 
 /** A staff adjustment of a customer's points, with a reason; it never takes the balance below 0. */
-export async function adjustPoints({ actor, customerId, points, reason, db = prisma, now = new Date() }: { actor: StaffActor; customerId: string; points: number; reason: string; db?: PrismaClient; now?: Date }) {
+export async function adjustPoints({ actor, customerId, points, reason, db = prisma, now = new Date() }: { actor: Actor; customerId: string; points: number; reason: string; db?: PrismaClient; now?: Date }) {
   const why = reason.trim();
-  if (!Number.isSafeInteger(points) || points === 0) throw new LoyaltyError("Points must be a whole number other than 0");
-  if (Math.abs(points) > 10_000_000) throw new LoyaltyError("That is more points than one adjustment may move");
-  if (!why) throw new LoyaltyError("A reason is required");
-  if (why.length > 500) throw new LoyaltyError("The reason is too long (500 characters at most)");
+  if (!Number.isSafeInteger(points) || points === 0) throw new LoyaltyError("pointsInvalid", "Points must be a whole number other than 0");
+  if (Math.abs(points) > 10_000_000) throw new LoyaltyError("pointsTooMany", "That is more points than one adjustment may move");
+  if (!why) throw new LoyaltyError("reasonRequired", "A reason is required");
+  if (why.length > 500) throw new LoyaltyError("reasonTooLong", "The reason is too long (500 characters at most)");
   const shop = actor.shop;
-  return db.$transaction(async (tx) => {
+  const entry = await db.$transaction(async (tx) => {
     const customer = await tx.customer.findFirst({ where: { shop, shopifyId: customerId, deletedAt: null, redactedAt: null }, select: { shopifyId: true } });
-    if (!customer) throw new LoyaltyError("No such customer");
+    if (!customer) throw new LoyaltyError("noCustomer", "No such customer");
     // Claim the member row first: on PostgreSQL this locks it, so two adjustments cannot both read the old balance.
     await tx.loyaltyMember.upsert({ where: { shop_customerId: { shop, customerId } }, create: { shop, customerId }, update: { pointsBalance: { increment: 0 } } });
     const member = await tx.loyaltyMember.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId } } });
     const balance = member.pointsBalance + points;
-    if (balance < 0) throw new LoyaltyError(`The balance is ${member.pointsBalance}: it cannot go below 0`);
-    const entry = await tx.pointsEntry.create({ data: { shop, customerId, kind: "adjustment", points, balanceAfter: balance, reason: why, actorId: actor.userId, actorName: actor.name, createdAt: now } });
+    if (balance < 0) throw new LoyaltyError("belowZero", `The balance is ${member.pointsBalance}: it cannot go below 0`);
+    const created = await tx.pointsEntry.create({ data: { shop, customerId, kind: "adjustment", points, balanceAfter: balance, reason: why, actorId: actor.userId, actorName: actor.name, createdAt: now } });
     await tx.loyaltyMember.update({ where: { shop_customerId: { shop, customerId } }, data: { pointsBalance: balance, pushNeeded: true, evaluatedAt: now, ...(points > 0 ? { lastActivityAt: now } : {}) } });
     await tx.flowEvent.create({ data: { shop, handle: "points-changed", customerId, payload: JSON.stringify({ customer_id: Number(customerId.slice(customerId.lastIndexOf("/") + 1)), points: balance, change: points }), createdAt: now } });
     await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "loyalty.points_adjusted", subjectType: "customer", subjectId: customerId, before: { points: member.pointsBalance }, after: { points: balance, change: points, reason: why } });
     // Points-based tiers move with the balance's earnings.
     await evaluateMembers(tx, { shop, customerIds: [customerId], now, actor: { type: "staff", id: actor.userId, name: actor.name } });
-    return entry;
+    return created;
   });
+  await queueLoyaltyPush(shop);
+  return entry;
 }
 
 /** The tier and points card of a customer profile. */
