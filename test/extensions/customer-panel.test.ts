@@ -28,11 +28,12 @@ const zhCN: Messages = zhCNMessages;
 const flatten = (messages: Messages, prefix = ""): Array<[string, string]> =>
   Object.entries(messages).flatMap(([key, value]) => (typeof value === "string" ? [[`${prefix}${key}`, value] as [string, string]] : flatten(value, `${prefix}${key}.`)));
 
-/** Shopify's translate over a locale file: dotted keys, {{name}} replacements; a missing key fails the test. */
+/** Shopify's translate over a locale file: dotted keys, {{name}} replacements, one/other plurals by `count`; a missing key fails the test. */
 function translator(messages: Messages): Translate {
   const flat = new Map(flatten(messages));
   return (key, options = {}) => {
-    const message = flat.get(key);
+    const plural = options.count === undefined ? undefined : (options.count === 1 && flat.get(`${key}.one`)) || flat.get(`${key}.other`);
+    const message = flat.get(key) ?? plural;
     if (message === undefined) throw new Error(`No translation for "${key}"`);
     return message.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(options[name] ?? `{{${name}}}`));
   };
@@ -51,6 +52,7 @@ const payload: PanelPayload = {
     owner: { userId: "777", name: "Olive Owner" },
     adminUrl: null,
   },
+  loyalty: { tier: { name: "Gold", color: "#b98900" }, points: 1250, next: { tier: "Platinum", unit: "money", remaining: "$42.00" } },
   pinnedNotes: [{ id: "n1", body: "Allergic to wool", authorName: "Grace Hopper", createdAt: "2026-04-01T12:00:00.000Z" }],
   followUps: [
     { noteId: "n2", body: "Call back about the refund", dueAt: "2020-01-15", overdue: true, assigneeName: "Abe Assignee" },
@@ -99,12 +101,21 @@ describe("panel-model", () => {
       { label: "Last order", value: "Nov 20, 2026" },
     ]);
     expect(view.owner).toEqual({ label: "Owner", value: "Olive Owner" });
+    expect(view.loyalty).toEqual({ figures: [{ label: "Tier", value: "Gold" }, { label: "Points", value: "1250" }], next: "Spend $42.00 more to reach Platinum" });
     expect(view.pinnedNotes).toEqual({ title: "Pinned notes", empty: null, notes: [{ id: "n1", body: "Allergic to wool", byline: "Grace Hopper, Apr 1, 2026" }] });
     expect(view.followUps.items).toEqual([
       { id: "n2", body: "Call back about the refund", due: "Due Jan 15, 2020", overdue: true, assignee: "Assigned to Abe Assignee" },
       { id: "n3", body: "Send the spring catalogue", due: "Due Mar 1, 2999", overdue: false, assignee: "Unassigned" },
     ]);
     expect(view.crmHref).toBe("app:app/customers/101");
+  });
+
+  test.each([
+    { title: "no points program, no tier yet", loyalty: { tier: null, points: null, next: null }, figures: [{ label: "Tier", value: "No tier" }], next: null },
+    { title: "one order missing", loyalty: { tier: { name: "Member", color: "#8c9196" }, points: 0, next: { tier: "Regular", unit: "orders" as const, remaining: "1" } }, figures: [{ label: "Tier", value: "Member" }, { label: "Points", value: "0" }], next: "1 more order to reach Regular" },
+    { title: "points missing", loyalty: { tier: { name: "Member", color: "#8c9196" }, points: 20, next: { tier: "Star", unit: "points" as const, remaining: "230" } }, figures: [{ label: "Tier", value: "Member" }, { label: "Points", value: "20" }], next: "230 more points to reach Star" },
+  ])("the loyalty figures: $title", ({ loyalty, figures, next }) => {
+    expect(toPanelView({ ...payload, loyalty }, { translate, formatDate }).loyalty).toEqual({ figures, next });
   });
 
   test("a due date stays on its day in every time zone", () => {
@@ -138,16 +149,20 @@ describe("panel-model", () => {
 });
 
 describe("locale files", () => {
+  // Chinese has no singular: a plural message has "other" only where English has "one" and "other".
+  const messageKeys = (messages: Messages) => [...new Set(flatten(messages).map(([key]) => key.replace(/\.(one|other)$/, ".other")))].sort();
+
   test("en and zh-CN have exactly the same keys", () => {
-    expect(flatten(zhCN).map(([key]) => key).sort()).toEqual(flatten(en).map(([key]) => key).sort());
+    expect(messageKeys(zhCN)).toEqual(messageKeys(en));
   });
 
   test("every message is translated and keeps its {{placeholders}}", () => {
     const zh = new Map(flatten(zhCN));
     const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((match) => match[1]).sort();
     for (const [key, message] of flatten(en)) {
-      expect(zh.get(key), key).toBeTruthy();
-      expect(placeholders(zh.get(key)!), key).toEqual(placeholders(message));
+      const zhKey = key.replace(/\.one$/, ".other");
+      expect(zh.get(zhKey), key).toBeTruthy();
+      expect(placeholders(zh.get(zhKey)!), key).toEqual(placeholders(message));
     }
     expect([en.locale, zhCN.locale]).toEqual(["en", "zh-CN"]);
   });

@@ -9,7 +9,7 @@ import { MAX_NOTE_LENGTH } from "~/modules/notes/notes.server";
 
 import { MAX_NOTE_LENGTH as PANEL_MAX_NOTE_LENGTH, type PanelPayload } from "../../extensions/customer-panel/src/panel-model";
 import { bootApp, createStaffSession, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/app";
-import { createCustomer, createShop } from "../support/factories";
+import { createCustomer, createOrder, createShop } from "../support/factories";
 
 const { prisma, database } = await bootApp();
 const route = await import("~/routes/api.panel.$customerId");
@@ -153,6 +153,18 @@ describe("GET api/panel/:customerId", () => {
     const response = await get(await signed(panelRequest("101", {}, "?locale=zh-CN")), "101");
     const body = (await response.json()) as PanelPayload;
     expect(body.customer.lifetimeValue).toBe(new Intl.NumberFormat("zh-CN", { style: "currency", currency: "USD" }).format(1234.56));
+  });
+
+  test("carries the customer's tier, points and what is missing to the next tier", async () => {
+    const before = (await (await get(await signed(panelRequest("101")), "101")).json()) as PanelPayload;
+    expect(before.loyalty).toEqual({ tier: null, points: 0, next: null }); // not evaluated yet: no tier is shown, not a made-up one
+    const { evaluateMembers } = await import("~/modules/loyalty/evaluate.server");
+    await createOrder(prisma, { shop: SHOP_A, shopifyId: "gid://shopify/Order/9101", customerId: CUSTOMER, totalPriceMinor: 25_000n, subtotalPriceMinor: 25_000n, processedAt: day("2025-06-01") });
+    await evaluateMembers(prisma, { shop: SHOP_A, customerIds: [CUSTOMER] });
+    const body = (await (await get(await signed(panelRequest("101")), "101")).json()) as PanelPayload;
+    // The default program: Silver from $200 of lifetime spend, Gold from $1,000.
+    expect(body.loyalty).toEqual({ tier: { name: "Silver", color: "#6d7175" }, points: 0, next: { tier: "Gold", unit: "money", remaining: "$750.00" } });
+    await prisma.order.deleteMany({ where: { shop: SHOP_A, shopifyId: "gid://shopify/Order/9101" } });
   });
 
   test("the endpoint's answer is what the extension reads, and both check notes alike", () => {

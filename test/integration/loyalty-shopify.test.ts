@@ -81,8 +81,11 @@ describe("an order webhook reaches Shopify's metafields and Flow through the wor
     const queue = jobQueue();
     await queue.work(jobHandlers(), { pollIntervalMs: 20 });
     try {
-      const metafieldCall = await waitFor(() => emulator.requests.find((request) => request.query.includes("metafieldsSet")), "metafieldsSet");
-      const metafields = (metafieldCall.variables as { metafields: Array<{ ownerId: string; key: string; value: string; type: string }> }).metafields;
+      // Saving the program pushed the starting state (Member) already; the order's push carries Silver.
+      type MetafieldInput = { ownerId: string; key: string; value: string; type: string };
+      const fieldsOf = (request: (typeof emulator.requests)[number]) => (request.variables as { metafields?: MetafieldInput[] }).metafields ?? [];
+      const metafieldCall = await waitFor(() => emulator.requests.find((request) => request.query.includes("metafieldsSet") && fieldsOf(request).some((field) => field.key === "loyalty_tier" && field.value === "Silver")), "metafieldsSet with Silver");
+      const metafields = fieldsOf(metafieldCall);
       expect(metafields.find((field) => field.key === "loyalty_tier")).toMatchObject({ ownerId: customerId, value: "Silver", type: "single_line_text_field" });
       expect(metafields.find((field) => field.key === "loyalty_points")).toMatchObject({ value: "404", type: "number_integer" });
       const status = JSON.parse(metafields.find((field) => field.key === "loyalty_status")!.value);

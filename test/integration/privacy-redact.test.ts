@@ -165,6 +165,12 @@ async function seedPerson(shop: string, person: typeof zenobia, orderIds: string
   });
   await prisma.noteRevision.create({ data: { shop, noteId: note.id, body: `Email ${person.email} first`, editedById: "1", editedByName: "Store owner" } });
   await prisma.note.create({ data: { shop, customerId: gid("Customer", person.id), body: `${person.lastName}: size M`, authorId: "1", authorName: "Store owner", deletedAt: new Date() } });
+  // Loyalty: an override whose reason names her by email, an adjustment by surname.
+  const customerId = gid("Customer", person.id);
+  await prisma.loyaltyMember.create({ data: { shop, customerId, tierKey: "gold", overrideKey: "gold", overrideReason: `Asked by ${person.email}`, pointsBalance: 10 } });
+  await prisma.tierChange.create({ data: { shop, customerId, toKey: "gold", toName: "Gold", reason: "override", programVersion: 1, actorType: "staff", note: `Asked by ${person.email}` } });
+  await prisma.pointsEntry.create({ data: { shop, customerId, kind: "adjustment", points: 10, balanceAfter: 10, reason: `Sorry, ${person.lastName} family` } });
+  await prisma.flowEvent.create({ data: { shop, handle: "points-changed", customerId, payload: JSON.stringify({ customer_id: Number(person.id), points: 10, change: 10 }) } });
   await prisma.auditLog.create({
     data: { shop, actorType: "system", action: "order.synced", subjectType: "order", subjectId: gid("Order", firstOrder), after: JSON.stringify({ email: person.email }) },
   });
@@ -222,9 +228,9 @@ describe("customers/redact", () => {
   test("leaves no trace of the customer in any text column of any table of her shop", async () => {
     // GIVEN her footprint is everywhere (the search itself works: it finds her in every kind of table)
     const before = await findEverywhere(prisma, zenobia.email);
-    expect(new Set(before.filter((hit) => hit.shop === shopA).map((hit) => hit.table))).toEqual(new Set(["Customer", "Order", "NoteRevision", "WebhookEvent", "AuditLog", "DataExport"]));
+    expect(new Set(before.filter((hit) => hit.shop === shopA).map((hit) => hit.table))).toEqual(new Set(["Customer", "Order", "NoteRevision", "WebhookEvent", "AuditLog", "DataExport", "LoyaltyMember", "TierChange"]));
     const lastNameTables = new Set((await findEverywhere(prisma, zenobia.lastName)).filter((hit) => hit.shop === shopA).map((hit) => hit.table));
-    expect(lastNameTables).toEqual(new Set(["Customer", "Note", "WebhookEvent", "AuditLog", "DataExport", "AppliedVersion"]));
+    expect(lastNameTables).toEqual(new Set(["Customer", "Note", "WebhookEvent", "AuditLog", "DataExport", "AppliedVersion", "PointsEntry"]));
     expect((await findEverywhere(prisma, zenobia.firstName)).some((hit) => hit.table === "Refund")).toBe(true);
 
     // WHEN Shopify's customers/redact runs through the webhook pipeline

@@ -63,6 +63,11 @@ async function seedEverything(shop: string) {
   const note = await prisma.note.create({ data: { shop, customerId, body: "Prefers phone calls", authorId: "1", authorName: "Ava" } });
   await prisma.noteRevision.create({ data: { shop, noteId: note.id, body: "Prefers calls", editedById: "1", editedByName: "Ava" } });
   await prisma.savedView.create({ data: { shop, name: "VIP", query: "{}", createdById: "1" } });
+  await prisma.loyaltyProgram.create({ data: { shop, version: 1, settings: "{}" } });
+  await prisma.loyaltyMember.create({ data: { shop, customerId, tierKey: "gold", pointsBalance: 10 } });
+  await prisma.tierChange.create({ data: { shop, customerId, toKey: "gold", toName: "Gold", reason: "joined", programVersion: 1, actorType: "system" } });
+  await prisma.pointsEntry.create({ data: { shop, customerId, kind: "adjustment", points: 10, balanceAfter: 10, reason: "Welcome gift" } });
+  await prisma.flowEvent.create({ data: { shop, handle: "points-changed", customerId, payload: "{}" } });
 }
 
 describe("every table is covered", () => {

@@ -4,6 +4,8 @@
 import { prisma, type PrismaClient } from "../../db.server";
 import { formatMoney } from "../money/money";
 import { createNote, isOverdue, listNotes, NoteError, type NoteInput } from "../notes/notes.server";
+import { memberCard } from "../loyalty/loyalty.server";
+import { basisUnit } from "../loyalty/tier-rules";
 import { listStaff, type Actor } from "../staff/staff.server";
 
 export const PANEL_PINNED_NOTES = 3;
@@ -32,7 +34,8 @@ export async function getCustomerPanel({
 }) {
   const customer = await liveCustomer(db, shop, customerId);
   if (!customer) return null;
-  const [notes, staff] = await Promise.all([listNotes({ shop, customerId, db }), listStaff({ shop, db })]);
+  const [notes, staff, loyalty] = await Promise.all([listNotes({ shop, customerId, db }), listStaff({ shop, db }), memberCard({ shop, customerId, db, ledgerTake: 0 })]);
+  const unit = basisUnit(loyalty.program.basis);
   const nameOf = new Map(staff.map((member) => [member.userId, member.name]));
   const staffName = (userId: string) => nameOf.get(userId) ?? `Staff ${userId}`;
 
@@ -49,6 +52,12 @@ export async function getCustomerPanel({
       lastOrderAt: customer.lastOrderAt?.toISOString() ?? null,
       owner: customer.ownerId ? { userId: customer.ownerId, name: staffName(customer.ownerId) } : null,
       adminUrl: null,
+    },
+    // Tier and points (decision 010); what is missing to the next tier comes formatted (money) or as a count.
+    loyalty: {
+      tier: loyalty.tier && loyalty.evaluated ? { name: loyalty.tier.name, color: loyalty.tier.color } : null,
+      points: loyalty.program.points.enabled ? (loyalty.member?.pointsBalance ?? 0) : null,
+      next: loyalty.evaluated && loyalty.progress.next ? { tier: loyalty.progress.next.name, unit, remaining: unit === "money" ? formatMoney(loyalty.progress.remaining, customer.currencyCode, locale) : loyalty.progress.remaining.toString() } : null,
     },
     // listNotes puts pinned notes first, newest first.
     pinnedNotes: notes

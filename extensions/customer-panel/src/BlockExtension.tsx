@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 // The customer panel: a block on Shopify's customer page (admin.customer-details.block.render) with
-// the CRM's figures, owner, latest pinned notes and open follow-ups, and a quick "add note". It talks
+// the CRM's figures, tier and points, owner, latest pinned notes and open follow-ups, and a quick "add note". It talks
 // to the app's api/panel/<id> endpoint; Shopify adds the session token to that fetch.
 // (The pragma above: the repository's root tsconfig compiles JSX for React, this file is Preact.)
 import { render } from "preact";
@@ -86,13 +86,14 @@ function CustomerPanel() {
       {view && (
         <s-stack direction="block" gap="base">
           <s-stack direction="inline" gap="large">
-            {[...view.figures, view.owner].map((figure) => (
+            {[...view.figures, ...view.loyalty.figures, view.owner].map((figure) => (
               <s-stack key={figure.label} direction="block" gap="none">
                 <s-text color="subdued">{figure.label}</s-text>
                 <s-text type="strong">{figure.value}</s-text>
               </s-stack>
             ))}
           </s-stack>
+          {view.loyalty.next && <s-text color="subdued">{view.loyalty.next}</s-text>}
 
           <s-divider />
           <s-heading>{view.pinnedNotes.title}</s-heading>

@@ -17,6 +17,13 @@ export interface PanelPayload {
     owner: { userId: string; name: string } | null;
     adminUrl: string | null;
   };
+  loyalty: {
+    tier: { name: string; color: string } | null;
+    /** null when the shop's program gives no points. */
+    points: number | null;
+    /** What is missing to the next tier: formatted money, or a count of orders or points. */
+    next: { tier: string; unit: "money" | "orders" | "points"; remaining: string } | null;
+  };
   pinnedNotes: Array<{ id: string; body: string; authorName: string; createdAt: string }>;
   followUps: Array<{ noteId: string; body: string; dueAt: string; overdue: boolean; assigneeName: string | null }>;
   appUrl: string;
@@ -51,6 +58,8 @@ export function isPanelPayload(value: unknown): value is PanelPayload {
     customer !== null &&
     typeof customer.lifetimeValue === "string" &&
     typeof customer.ordersCount === "number" &&
+    typeof payload.loyalty === "object" &&
+    payload.loyalty !== null &&
     Array.isArray(payload.pinnedNotes) &&
     Array.isArray(payload.followUps) &&
     typeof payload.appUrl === "string"
@@ -73,6 +82,8 @@ export interface PanelView {
   collapsedSummary: string;
   figures: Array<{ label: string; value: string }>;
   owner: { label: string; value: string };
+  /** The tier and points figures, and the line saying what is missing to the next tier. */
+  loyalty: { figures: Array<{ label: string; value: string }>; next: string | null };
   pinnedNotes: { title: string; empty: string | null; notes: Array<{ id: string; body: string; byline: string }> };
   followUps: { title: string; empty: string | null; items: Array<{ id: string; body: string; due: string; overdue: boolean; assignee: string }> };
   crmHref: string;
@@ -99,6 +110,17 @@ export function toPanelView(payload: PanelPayload, { translate, formatDate }: { 
       { label: translate("lastOrder"), value: customer.lastOrderAt ? instant(customer.lastOrderAt, formatDate) : translate("noOrders") },
     ],
     owner: { label: translate("owner"), value: customer.owner?.name ?? translate("noOwner") },
+    loyalty: {
+      figures: [
+        { label: translate("tier"), value: payload.loyalty.tier?.name ?? translate("noTier") },
+        ...(payload.loyalty.points === null ? [] : [{ label: translate("points"), value: String(payload.loyalty.points) }]),
+      ],
+      next: payload.loyalty.next
+        ? payload.loyalty.next.unit === "money"
+          ? translate("nextMoney", { amount: payload.loyalty.next.remaining, tier: payload.loyalty.next.tier })
+          : translate(payload.loyalty.next.unit === "orders" ? "nextOrders" : "nextPoints", { count: Number(payload.loyalty.next.remaining), tier: payload.loyalty.next.tier })
+        : null,
+    },
     pinnedNotes: {
       title: translate("pinnedNotes"),
       empty: payload.pinnedNotes.length ? null : translate("noPinnedNotes"),
