@@ -9,33 +9,20 @@
 // `--db both` (the default) runs each database in its own child process: the index reads the
 // provider from DATABASE_URL once per process (getEnv), as the app does.
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-import pg from "pg";
-
 import { createPrismaClient, repoRoot, type Prisma, type PrismaClient } from "../app/db.server";
 import { listCustomers, parseCustomerQuery, PAGE_SIZE } from "../app/modules/customers/customer-index.server";
 import { getCustomerProfile } from "../app/modules/customers/customer-profile.server";
-import { analyzeArchive, refreshOrderDates } from "../app/modules/customers/customer-stats.server";
-import type { BulkRow } from "../app/modules/sync/bulk-rows";
-import { openBulkWriter } from "../app/modules/sync/bulk-writer.server";
+import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
+import { benchDatabase, between, CURRENCY, customerGid, END, loadStore, pick, random, SHOP, STAFF, START, TAGS, type SeedStats } from "./bench-store";
 import { applyMigrations } from "./setup-db";
 
-const SHOP = "bench-shop.myshopify.com";
-const CURRENCY = "USD";
 const TARGET_P95_MS = 100;
 const WARMUPS = 5;
-const BATCH_ROWS = 10_000;
-const PRODUCTS = 500;
-// A fixed "now", so every run seeds the same store: orders span the three years before it.
-const END = Date.UTC(2026, 11, 1);
-const YEAR_MS = 365 * 86_400_000;
-const START = END - 3 * YEAR_MS;
 
 const { values: args } = parseArgs({
   options: {
@@ -57,279 +44,6 @@ const flags = {
 if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
 if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
 
-// --- Deterministic data ------------------------------------------------------------------------
-
-/** mulberry32: a small seeded generator, so every run (and both databases) get the same store. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rng = () => number;
-const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
-const between = (rng: Rng, min: number, max: number) => min + Math.floor(rng() * (max - min + 1));
-
-const FIRST = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William", "Barbara", "Maria", "José", "Ana", "Carlos", "Sofia", "Lucas", "Emma", "Olivia", "Noah", "Liam", "Chloe", "Hannah", "Ahmed", "Fatima", "Yuki", "Hiroshi", "Priya", "Raj", "Zoë", "Marcus"];
-const LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Nguyen", "Kim", "Patel", "Müller", "O'Brien"];
-// Chinese names as Shopify stores them for Chinese-speaking customers: family name first in displayName.
-const CHINESE_FIRST: ReadonlyArray<readonly [string, string]> = [["伟", "wei"], ["芳", "fang"], ["娜", "na"], ["敏", "min"], ["静", "jing"], ["丽", "li"], ["强", "qiang"], ["磊", "lei"], ["洋", "yang"], ["艳", "yan"], ["秀英", "xiuying"], ["建华", "jianhua"]];
-const CHINESE_LAST: ReadonlyArray<readonly [string, string]> = [["王", "wang"], ["李", "li"], ["张", "zhang"], ["刘", "liu"], ["陈", "chen"], ["杨", "yang"], ["黄", "huang"], ["赵", "zhao"]];
-const DOMAINS = ["gmail.com", "gmail.com", "gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "proton.me", "example.org"];
-const CHINESE_DOMAINS = ["qq.com", "163.com", "126.com", "gmail.com"];
-// Tag vocabulary with the share of customers that carry each tag.
-const TAGS: ReadonlyArray<readonly [string, number]> = [["at-risk", 0.08], ["b2b", 0.02], ["gift-buyer", 0.06], ["influencer", 0.01], ["local", 0.1], ["newsletter", 0.35], ["returning", 0.2], ["subscriber", 0.12], ["vip", 0.05], ["wholesale", 0.03]];
-const CITIES: ReadonlyArray<readonly [string, string, string]> = [["US", "CA", "San Francisco"], ["US", "NY", "New York"], ["US", "TX", "Austin"], ["CA", "ON", "Toronto"], ["GB", "ENG", "London"], ["DE", "BE", "Berlin"], ["ES", "M", "Madrid"], ["AU", "NSW", "Sydney"]];
-const CHINESE_CITIES: ReadonlyArray<readonly [string, string, string]> = [["CN", "SH", "上海"], ["CN", "BJ", "北京"], ["CN", "GD", "深圳"], ["TW", "TPE", "台北"]];
-const STAFF = [
-  { userId: "80001", firstName: "Alice", lastName: "Ng", email: "alice@bench-shop.test" },
-  { userId: "80002", firstName: "Ben", lastName: "Carter", email: "ben@bench-shop.test" },
-  { userId: "80003", firstName: "雷", lastName: "李", email: "lei@bench-shop.test" },
-  { userId: "80004", firstName: "Dana", lastName: "Wu", email: "dana@bench-shop.test" },
-  { userId: "80005", firstName: "Eli", lastName: "Fischer", email: "eli@bench-shop.test" },
-];
-const ADJECTIVES = ["Classic", "Organic", "Vintage", "Everyday", "Premium", "Linen", "Merino", "Recycled", "Travel", "Studio"];
-const NOUNS = ["Tee", "Hoodie", "Tote Bag", "Mug", "Candle", "Notebook", "Scarf", "Cap", "Water Bottle", "Socks", "Apron", "Blanket", "Planter", "Backpack", "Journal", "Teapot", "Poster", "Beanie", "Towel", "Sweater", "Jacket", "Wallet", "Sunglasses", "Tumbler", "Pillow", "Soap", "Tea Set", "Umbrella", "Belt", "Gloves", "Mat", "Lamp", "Vase", "Bowl", "Print", "Card Set", "Keychain", "Pouch", "Dress", "Shorts", "Jeans", "Sandals", "Sneakers", "Bracelet", "Necklace", "Ring", "Earrings", "Watch", "Headphones", "Speaker"];
-
-const gid = (type: string, n: number) => `gid://shopify/${type}/${n}`;
-// Fixed-width numeric ids, so text order is numeric order (as with Shopify's ids of one era).
-const customerGid = (index: number) => gid("Customer", 7_000_000_000_000 + index);
-const orderGid = (index: number) => gid("Order", 5_000_000_000_000 + index);
-const lineGid = (index: number) => gid("LineItem", 13_000_000_000_000 + index);
-const refundGid = (index: number) => gid("Refund", 900_000_000_000 + index);
-const productGid = (index: number) => gid("Product", 8_000_000_000 + index);
-const variantGid = (product: number, variant: number) => gid("ProductVariant", 40_000_000_000 + product * 10 + variant);
-const ascii = (text: string) => text.normalize("NFD").replace(/[^A-Za-z]/g, "").toLowerCase();
-
-interface Product {
-  id: string;
-  title: string;
-  variants: Array<{ id: string; title: string; sku: string; priceMinor: number }>;
-}
-
-function productRows(rng: Rng): { rows: BulkRow[]; products: Product[] } {
-  const rows: BulkRow[] = [];
-  const products: Product[] = [];
-  for (let p = 0; p < PRODUCTS; p++) {
-    const title = `${ADJECTIVES[p % ADJECTIVES.length]} ${NOUNS[Math.floor(p / ADJECTIVES.length) % NOUNS.length]}${p >= ADJECTIVES.length * NOUNS.length ? ` ${p}` : ""}`;
-    const created = new Date(START - between(rng, 30, 400) * 86_400_000);
-    const base = between(rng, 5, 200) * 100 - 1;
-    const sizes = pick(rng, [["One size"], ["S", "M", "L"], ["Small", "Large"]]);
-    const product: Product = { id: productGid(p), title, variants: sizes.map((size, v) => ({ id: variantGid(p, v), title: size, sku: `SKU-${p}-${v}`, priceMinor: base + v * 200 })) };
-    products.push(product);
-    rows.push({
-      table: "product",
-      row: { shop: SHOP, shopifyId: product.id, title, handle: title.toLowerCase().replace(/[^a-z0-9]+/g, "-"), productType: NOUNS[Math.floor(p / ADJECTIVES.length) % NOUNS.length]!, vendor: "Bench Goods", tags: "", status: p % 25 === 0 ? "ARCHIVED" : "ACTIVE", isGiftCard: false, imageUrl: `https://cdn.example.com/p/${p}.jpg`, shopifyCreatedAt: created, shopifyUpdatedAt: created },
-    });
-    for (const variant of product.variants) rows.push({ table: "variant", row: { shop: SHOP, shopifyId: variant.id, productId: product.id, title: variant.title, sku: variant.sku, priceMinor: BigInt(variant.priceMinor) } });
-  }
-  return { rows, products };
-}
-
-/**
- * Orders per customer: ~18% never ordered, the rest a heavy tail (Pareto, capped at 400), scaled
- * so the counts add up to exactly `orders`.
- */
-function orderCounts(rng: Rng, customers: number, orders: number): Int32Array {
-  const weights = new Float64Array(customers);
-  let sum = 0;
-  for (let c = 0; c < customers; c++) {
-    weights[c] = rng() < 0.18 ? 0 : Math.min(400, Math.pow(1 - rng(), -1 / 1.4));
-    sum += weights[c]!;
-  }
-  const counts = new Int32Array(customers);
-  const buyers: number[] = [];
-  let total = 0;
-  for (let c = 0; c < customers; c++) {
-    if (weights[c] === 0 || sum === 0) continue;
-    counts[c] = Math.max(1, Math.round((weights[c]! * orders) / sum));
-    total += counts[c]!;
-    buyers.push(c);
-  }
-  if (buyers.length === 0 && orders > 0) {
-    counts[0] = orders;
-    return counts;
-  }
-  while (total < orders) {
-    counts[pick(rng, buyers)]! += 1;
-    total++;
-  }
-  while (total > orders) {
-    const c = pick(rng, buyers);
-    if (counts[c]! > 1) {
-      counts[c]! -= 1;
-      total--;
-    }
-  }
-  return counts;
-}
-
-interface SeedStats {
-  customers: number;
-  orders: number;
-  lines: number;
-  refunds: number;
-  products: number;
-  variants: number;
-  owned: number;
-  notes: number;
-}
-
-/**
- * Generates the store customer by customer (each customer's orders, lines and refunds first, so
- * its amount spent and order count are exactly theirs) and hands it to `write` in batches.
- * Returns each customer's owner (index into STAFF, -1 for none) and order count.
- */
-async function generateStore(write: (rows: BulkRow[]) => Promise<void>, stats: SeedStats): Promise<{ owners: Int8Array; counts: Int32Array }> {
-  const rng = random(4);
-  const { rows: catalogue, products } = productRows(rng);
-  stats.products = PRODUCTS;
-  stats.variants = catalogue.length - PRODUCTS;
-  const counts = orderCounts(rng, flags.customers, flags.orders);
-  const owners = new Int8Array(flags.customers).fill(-1);
-  let batch: BulkRow[] = catalogue;
-  let inflight: Promise<void> = Promise.resolve();
-  // One batch in flight while the next is generated (as the import does).
-  const flush = async () => {
-    const rows = batch;
-    batch = [];
-    await inflight;
-    inflight = write(rows);
-  };
-  let orderIndex = 0;
-  let lineIndex = 0;
-  let refundIndex = 0;
-  for (let c = 0; c < flags.customers; c++) {
-    const customerId = customerGid(c);
-    const chinese = rng() < 0.12;
-    let firstName: string;
-    let lastName: string;
-    let displayName: string;
-    let emailLocal: string;
-    let domain: string;
-    let place: readonly [string, string, string];
-    if (chinese) {
-      const [first, firstLatin] = pick(rng, CHINESE_FIRST);
-      const [last, lastLatin] = pick(rng, CHINESE_LAST);
-      firstName = first;
-      lastName = last;
-      displayName = `${last}${first}`;
-      emailLocal = `${firstLatin}.${lastLatin}${c}`;
-      domain = pick(rng, CHINESE_DOMAINS);
-      place = pick(rng, CHINESE_CITIES);
-    } else {
-      firstName = pick(rng, FIRST);
-      lastName = pick(rng, LAST);
-      displayName = `${firstName} ${lastName}`;
-      emailLocal = `${ascii(firstName)}.${ascii(lastName)}${c}`;
-      domain = pick(rng, DOMAINS);
-      place = pick(rng, CITIES);
-    }
-    const email = rng() < 0.96 ? `${emailLocal}@${domain}` : null;
-    const phone = rng() < 0.65 ? (chinese ? `+86138${String(between(rng, 0, 99_999_999)).padStart(8, "0")}` : `+1${between(rng, 201, 989)}555${String(between(rng, 0, 9999)).padStart(4, "0")}`) : null;
-    const tags = TAGS.filter(([, share]) => rng() < share).map(([tag]) => tag).join(", ");
-    if (rng() < 0.3) {
-      owners[c] = Math.floor(rng() * STAFF.length);
-      stats.owned++;
-    }
-    const count = counts[c]!;
-    const created = count > 0 ? START - Math.floor(rng() * 0.5 * YEAR_MS) + Math.floor(rng() * rng() * 2.5 * YEAR_MS) : START + Math.floor(rng() * 3 * YEAR_MS);
-    let spent = 0;
-    let lastUpdate = created;
-    for (let o = 0; o < count; o++) {
-      const orderId = orderGid(orderIndex);
-      const processed = created + Math.floor(rng() * (END - created));
-      const lineCount = between(rng, 1, 5);
-      let subtotal = 0;
-      let firstLineTotal = 0;
-      for (let l = 0; l < lineCount; l++) {
-        const product = products[Math.floor(products.length * rng() * rng())]!;
-        const variant = pick(rng, product.variants);
-        const quantity = rng() < 0.8 ? 1 : between(rng, 2, 4);
-        const total = variant.priceMinor * quantity;
-        if (l === 0) firstLineTotal = total;
-        subtotal += total;
-        batch.push({
-          table: "orderLine",
-          row: { shop: SHOP, shopifyId: lineGid(lineIndex++), orderId, productId: product.id, variantId: variant.id, title: product.title, variantTitle: variant.title, sku: variant.sku, quantity, currentQuantity: quantity, unitPriceMinor: BigInt(variant.priceMinor), totalMinor: BigInt(total) },
-        });
-      }
-      const discount = rng() < 0.15 ? Math.floor(subtotal / 10) : 0;
-      const totalPrice = subtotal - discount + (subtotal >= 5000 ? 0 : 599);
-      const cancelled = rng() < 0.02;
-      const refunded = !cancelled && rng() < 0.04 ? firstLineTotal : 0;
-      if (refunded) {
-        batch.push({ table: "refund", row: { shop: SHOP, shopifyId: refundGid(refundIndex++), orderId, note: pick(rng, [null, "Damaged in transit", "Wrong size"]), totalMinor: BigInt(refunded), currencyCode: CURRENCY, shopifyCreatedAt: new Date(processed + 5 * 86_400_000) } });
-      }
-      if (!cancelled) spent += totalPrice - refunded;
-      const updated = processed + (refunded ? 5 * 86_400_000 : 3_600_000);
-      lastUpdate = Math.max(lastUpdate, updated);
-      batch.push({
-        table: "order",
-        row: {
-          shop: SHOP,
-          shopifyId: orderId,
-          customerId,
-          name: `#${1001 + orderIndex}`,
-          email,
-          test: false,
-          currencyCode: CURRENCY,
-          financialStatus: cancelled ? "VOIDED" : refunded ? "PARTIALLY_REFUNDED" : "PAID",
-          fulfillmentStatus: cancelled ? "UNFULFILLED" : "FULFILLED",
-          totalPriceMinor: BigInt(totalPrice),
-          subtotalPriceMinor: BigInt(subtotal),
-          totalDiscountsMinor: BigInt(discount),
-          totalRefundedMinor: BigInt(refunded),
-          processedAt: new Date(processed),
-          cancelledAt: cancelled ? new Date(processed + 7_200_000) : null,
-          shopifyCreatedAt: new Date(processed),
-          shopifyUpdatedAt: new Date(updated),
-        },
-      });
-      orderIndex++;
-    }
-    batch.push({
-      table: "customer",
-      row: {
-        shop: SHOP,
-        shopifyId: customerId,
-        firstName,
-        lastName,
-        displayName,
-        email,
-        phone,
-        emailMarketingState: email ? pick(rng, ["SUBSCRIBED", "NOT_SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED"]) : null,
-        smsMarketingState: phone ? pick(rng, ["SUBSCRIBED", "NOT_SUBSCRIBED"]) : null,
-        locale: chinese ? "zh-CN" : "en",
-        state: rng() < 0.9 ? "ENABLED" : "DISABLED",
-        tags,
-        note: rng() < 0.05 ? "Prefers email contact" : null,
-        verifiedEmail: email !== null,
-        countryCode: place[0],
-        province: place[1],
-        city: place[2],
-        numberOfOrders: count,
-        amountSpentMinor: BigInt(spent),
-        currencyCode: CURRENCY,
-        shopifyCreatedAt: new Date(created),
-        shopifyUpdatedAt: new Date(lastUpdate),
-      },
-    });
-    if (batch.length >= BATCH_ROWS) await flush();
-  }
-  await flush();
-  await inflight;
-  stats.customers = flags.customers;
-  stats.orders = orderIndex;
-  stats.lines = lineIndex;
-  stats.refunds = refundIndex;
-  return { owners, counts };
-}
-
 // --- Seeding -----------------------------------------------------------------------------------
 
 interface Seeded {
@@ -344,21 +58,9 @@ const elapsed = (since: number) => (performance.now() - since) / 1000;
 async function seed(db: PrismaClient, url: string, provider: "sqlite" | "postgres"): Promise<Seeded> {
   const started = performance.now();
   const stats: SeedStats = { customers: 0, orders: 0, lines: 0, refunds: 0, products: 0, variants: 0, owned: 0, notes: 0 };
-  await db.shop.create({ data: { shop: SHOP, name: "Bench", currencyCode: CURRENCY, installedAt: new Date(START) } });
   await db.staffMember.createMany({ data: STAFF.map((staff) => ({ shop: SHOP, ...staff, firstSeenAt: new Date(START), lastSeenAt: new Date(END) })) });
-
-  // The import's writer: its own connection, secondary indexes dropped during the load and built after.
-  const writer = await openBulkWriter(url, { workerThread: true });
-  let owners: Int8Array;
-  let counts: Int32Array;
-  const loadStarted = performance.now();
-  let indexesStarted = 0;
-  let ownersSeconds = 0;
-  try {
-    await writer.deferIndexes(SHOP);
-    ({ owners, counts } = await generateStore((rows) => writer.write(rows), stats));
-    // Owners are app-owned (the archive upserts never name ownerId): set as staff would, by id.
-    const ownersStarted = performance.now();
+  // Owners are app-owned (the archive upserts never name ownerId): set as staff would, by id, before the indexes are built.
+  const setOwners = async ({ owners }: { owners: Int8Array }) => {
     const byOwner = STAFF.map(() => [] as string[]);
     owners.forEach((owner, c) => owner >= 0 && byOwner[owner]!.push(customerGid(c)));
     await db.$transaction(async (tx) => {
@@ -370,18 +72,12 @@ async function seed(db: PrismaClient, url: string, provider: "sqlite" | "postgre
         }
       }
     }, { timeout: 120_000 });
-    ownersSeconds = elapsed(ownersStarted);
-    indexesStarted = performance.now();
-    await writer.restoreIndexes();
-  } finally {
-    await writer.close();
-  }
-  const loadSeconds = (indexesStarted - loadStarted) / 1000 - ownersSeconds;
-  const indexesSeconds = elapsed(indexesStarted);
-
-  const datesStarted = performance.now();
-  await refreshOrderDates(db, { shop: SHOP });
-  const orderDatesSeconds = elapsed(datesStarted);
+  };
+  const { owners, counts, seconds: loaded } = await loadStore(db, url, flags, stats, setOwners);
+  const loadSeconds = loaded.load;
+  const ownersSeconds = loaded.afterLoad;
+  const indexesSeconds = loaded.indexes;
+  const orderDatesSeconds = loaded.orderDates;
 
   // Profiles to open: random customers (most with a few orders) and the ten with the most orders.
   const rng = random(99);
@@ -559,46 +255,10 @@ async function page50Cursors(db: PrismaClient): Promise<Array<{ params: Record<s
 
 // --- One database ------------------------------------------------------------------------------
 
-async function postgresBase(): Promise<string | null> {
-  const base = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-  const client = new pg.Client({ connectionString: base, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return base;
-  } catch (error) {
-    console.log(`postgres: skipped (${base} is not reachable: ${(error as Error).message})`);
-    return null;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 async function runOne(provider: "sqlite" | "postgres"): Promise<void> {
-  let url: string;
-  let cleanup: () => Promise<void>;
-  if (provider === "sqlite") {
-    const dir = path.join(os.tmpdir(), "crm-bench-customers");
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `bench-${process.pid}.db`);
-    url = `file:${file}`;
-    cleanup = async () => {
-      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
-    };
-  } else {
-    const base = await postgresBase();
-    if (!base) return;
-    const schema = `bench_customers_${process.pid}`;
-    const parsed = new URL(base);
-    parsed.searchParams.set("schema", schema);
-    url = parsed.toString();
-    cleanup = async () => {
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    };
-  }
+  const database = await benchDatabase(provider, "customers");
+  if (!database) return;
+  const { url, cleanup } = database;
   // The app's environment: the index picks LIKE / ILIKE from DATABASE_URL (read once, at first use).
   process.env.DATABASE_URL = url;
   process.env.SHOPIFY_API_KEY ??= "bench";

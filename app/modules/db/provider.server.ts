@@ -17,29 +17,62 @@ export function placeholders(provider: SqlProvider, count: number, offset = 0): 
 }
 
 export type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";
+export type Columns = ReadonlyArray<readonly [string, ColumnKind]>;
 
-// Parameters per statement: under SQLite's historic limit of 999 (and PostgreSQL's 65,535).
-const MAX_PARAMS = 900;
+// Rows per statement: the whole chunk travels as one JSON parameter.
+const ROWS_PER_STATEMENT = 20_000;
+const PG_TYPE: Record<ColumnKind, string> = { text: "text", int: "integer", bigint: "bigint", bool: "boolean", date: "timestamp(3)" };
 
 /**
- * Inserts `rows` (values in `columns` order) in multi-row statements; `conflict` is appended as
- * is (`ON CONFLICT (...) DO UPDATE SET ...`). For the few bulk writes Prisma's model API is too
- * slow for (createMany manages a few thousand rows/s; decision 007).
+ * Inserts `rows` (values in `columns` order); `conflict` is appended as is (`ON CONFLICT (...) DO
+ * UPDATE SET ...`). Each chunk of rows is one JSON parameter that the database unpacks itself
+ * (SQLite json_each, PostgreSQL json_array_elements): Prisma's raw queries spend microseconds on
+ * every bound value, which at a few hundred thousand rows is seconds (decision 010).
  */
-export async function insertMany(db: Db, table: string, columns: ReadonlyArray<readonly [string, ColumnKind]>, rows: ReadonlyArray<readonly unknown[]>, conflict = ""): Promise<void> {
+export async function insertMany(db: Db, table: string, columns: Columns, rows: ReadonlyArray<readonly unknown[]>, conflict = ""): Promise<void> {
+  if (rows.length === 0) return;
   const provider = providerOf(db);
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  const head = `INSERT INTO "${table}" (${columns.map(([name]) => `"${name}"`).join(", ")}) VALUES `;
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
-    const values: unknown[] = [];
-    const tuples = chunk.map((row) => {
-      const marks = placeholders(provider, columns.length, values.length);
-      columns.forEach(([, kind], index) => values.push(encodeColumn(row[index], kind, provider)));
-      return `(${marks.join(", ")})`;
-    });
-    await db.$executeRawUnsafe(`${head}${tuples.join(", ")} ${conflict}`, ...values);
+  const names = columns.map(([name]) => `"${name}"`).join(", ");
+  const values =
+    provider === "sqlite"
+      ? `SELECT ${columns.map(([, kind], index) => (kind === "bigint" ? `CAST(value ->> ${index} AS INTEGER)` : `value ->> ${index}`)).join(", ")} FROM json_each(?) WHERE true`
+      : `SELECT ${columns.map(([, kind], index) => `(r ->> ${index})::${PG_TYPE[kind]}`).join(", ")} FROM json_array_elements($1::json) AS r`;
+  const sql = `INSERT INTO "${table}" (${names}) ${values} ${conflict}`;
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT).map((row) => columns.map(([, kind], index) => encodeColumn(row[index], kind, provider)));
+    await db.$executeRawUnsafe(sql, JSON.stringify(chunk));
   }
+}
+
+/**
+ * The rows of `select` (whose result has `columns`) as arrays of JS values - dates as Date, bigint
+ * as bigint, booleans as boolean - read as one JSON text the database builds (json_group_array /
+ * json_agg): the same saving as insertMany, for reads of a whole shop.
+ */
+export async function selectRows(db: Db, columns: Columns, select: string, params: readonly unknown[]): Promise<unknown[][]> {
+  const provider = providerOf(db);
+  const list = columns
+    .map(([name, kind]) => {
+      const column = `t."${name}"`;
+      if (kind === "bigint") return provider === "sqlite" ? `CAST(${column} AS TEXT)` : `${column}::text`;
+      // timestamp(3) has no zone: say it is UTC so the JSON text carries its offset.
+      if (kind === "date" && provider === "postgresql") return `(${column} AT TIME ZONE 'UTC')`;
+      return column;
+    })
+    .join(", ");
+  const sql = provider === "sqlite" ? `SELECT json_group_array(json_array(${list})) AS "rows" FROM (${select}) AS t` : `SELECT COALESCE(json_agg(json_build_array(${list})), '[]'::json)::text AS "rows" FROM (${select}) AS t`;
+  const [result] = await db.$queryRawUnsafe<Array<{ rows: string }>>(sql, ...params);
+  const rows = JSON.parse(result?.rows ?? "[]") as unknown[][];
+  for (const row of rows) {
+    columns.forEach(([, kind], index) => {
+      const value = row[index];
+      if (value === null || value === undefined) row[index] = null;
+      else if (kind === "date") row[index] = new Date(value as string);
+      else if (kind === "bigint") row[index] = BigInt(value as string);
+      else if (kind === "bool") row[index] = value === true || value === 1;
+    });
+  }
+  return rows;
 }
 
 /** A value as Prisma's raw queries bind it for a column of this kind (dates as Prisma stores them). */

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 
 import type { Prisma, PrismaClient } from "../../db.server";
-import { encodeDate, insertMany, placeholders, providerOf, type ColumnKind, type SqlProvider } from "../db/provider.server";
+import { encodeDate, insertMany, placeholders, providerOf, selectRows, type Columns, type SqlProvider } from "../db/provider.server";
 import type { Program } from "./program";
 import { currentProgram, shopTerms, type Db, type ProgramVersion, type ShopTerms } from "./program.server";
 import { decideMovement, orderMovement, orderPointsTarget, pointsExpired, qualifiedTier, qualifyingMetric, windowRange, type Figures, type TierChangeReason } from "./tier-rules";
@@ -58,45 +58,42 @@ interface PointsOrder {
 
 const CHUNK = 500;
 const EPOCH = new Date(0).toISOString();
-const toBigInt = (value: unknown): bigint =>
-  value === null || value === undefined ? 0n : typeof value === "bigint" ? value : BigInt(typeof value === "number" ? Math.trunc(value) : String(value).split(".")[0]!);
-const toDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
-const toBool = (value: unknown): boolean => value === true || value === 1 || value === 1n || value === "1" || value === "t";
 
 /** Bind marks for a date parameter: PostgreSQL needs the column type. */
 const dateMark = (provider: SqlProvider, mark: string) => (provider === "postgresql" ? `${mark}::timestamp(3)` : mark);
 
-/** Runs `query` once per chunk of `ids` (or once for the whole shop) with `AND <column> IN (...)` appended where `{ids}` stands. */
-async function perChunk<T>(
-  db: Db,
-  ids: readonly string[] | undefined,
-  column: string,
-  build: (filter: string, offset: number) => { sql: string; params: unknown[] }
-): Promise<T[]> {
+/**
+ * Runs a SELECT (with `columns`) for the whole shop, or once per chunk of `ids` with
+ * `AND <column> IN (...)` appended where `build` puts `filter`; rows come back as arrays.
+ */
+async function perChunk(db: Db, columns: Columns, ids: readonly string[] | undefined, column: string, build: (filter: string) => { sql: string; params: unknown[] }): Promise<unknown[][]> {
   const provider = providerOf(db);
   if (!ids) {
-    const { sql, params } = build("", 0);
-    return db.$queryRawUnsafe<T[]>(sql, ...params);
+    const { sql, params } = build("");
+    return selectRows(db, columns, sql, params);
   }
-  const rows: T[] = [];
+  const rows: unknown[][] = [];
+  const fixed = build("").params.length;
   for (let start = 0; start < ids.length; start += CHUNK) {
     const chunk = ids.slice(start, start + CHUNK);
-    const probe = build("", 0);
-    const marks = placeholders(provider, chunk.length, probe.params.length);
-    const { sql, params } = build(` AND ${column} IN (${marks.join(", ")})`, chunk.length);
-    rows.push(...(await db.$queryRawUnsafe<T[]>(sql, ...params, ...chunk)));
+    const { sql, params } = build(` AND ${column} IN (${placeholders(provider, chunk.length, fixed).join(", ")})`);
+    rows.push(...(await selectRows(db, columns, sql, [...params, ...chunk])));
   }
   return rows;
 }
 
+const CUSTOMER_COLUMNS: Columns = [["id", "text"], ["createdAt", "date"], ["firstOrderAt", "date"]];
+
 async function liveCustomers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<CustomerRow[]> {
   const [shopMark] = placeholders(providerOf(db), 1);
-  const rows = await perChunk<{ id: string; createdAt: unknown; firstOrderAt: unknown }>(db, ids, `"shopifyId"`, (filter) => ({
+  const rows = await perChunk(db, CUSTOMER_COLUMNS, ids, `"shopifyId"`, (filter) => ({
     sql: `SELECT "shopifyId" AS "id", "shopifyCreatedAt" AS "createdAt", "firstOrderAt" FROM "Customer" WHERE "shop" = ${shopMark} AND "deletedAt" IS NULL AND "redactedAt" IS NULL${filter}`,
     params: [shop],
   }));
-  return rows.map((row) => ({ id: row.id, createdAt: toDate(row.createdAt), firstOrderAt: row.firstOrderAt ? toDate(row.firstOrderAt) : null }));
+  return rows.map(([id, createdAt, firstOrderAt]) => ({ id: id as string, createdAt: createdAt as Date, firstOrderAt: firstOrderAt as Date | null }));
 }
+
+const FIGURE_COLUMNS: Columns = [["id", "text"], ["current", "bigint"], ["previous", "bigint"]];
 
 /** The tier figure of each customer with orders (or points) in the window: this window's, and last year's for a calendar year. */
 export async function loadFigures(db: Db, shop: string, program: Program, terms: ShopTerms, now: Date, ids?: readonly string[]): Promise<Map<string, Figures>> {
@@ -121,40 +118,43 @@ export async function loadFigures(db: Db, shop: string, program: Program, terms:
     : `"shop" = ${bind(shop)} AND "customerId" IS NOT NULL AND "test" = FALSE AND "cancelledAt" IS NULL AND "deletedAt" IS NULL`;
   const lowest = range.previousStart ?? range.start;
   const since = lowest ? ` AND ${at} >= ${bind(lowest, true)}` : "";
-  const rows = await perChunk<{ id: string; current: unknown; previous: unknown }>(db, ids, `"customerId"`, (filter) => ({
+  const rows = await perChunk(db, FIGURE_COLUMNS, ids, `"customerId"`, (filter) => ({
     sql: `SELECT "customerId" AS "id", ${current} AS "current", ${last} AS "previous" FROM ${table} WHERE ${filters}${since}${filter} GROUP BY "customerId"`,
     params,
   }));
   const figures = new Map<string, Figures>();
-  for (const row of rows) figures.set(row.id, { current: toBigInt(row.current), previous: toBigInt(row.previous) });
+  for (const [id, currentValue, previousValue] of rows) figures.set(id as string, { current: (currentValue as bigint | null) ?? 0n, previous: (previousValue as bigint | null) ?? 0n });
   return figures;
 }
 
-/** Orders whose points may need settling: processed since the program earns, or already in the ledger. */
-async function pointsOrders(db: Db, shop: string, from: Date, ids: readonly string[] | undefined): Promise<PointsOrder[]> {
+const ORDER_COLUMNS: Columns = [["id", "text"], ["customerId", "text"], ["subtotal", "bigint"], ["refunded", "bigint"], ["cancelled", "bool"], ["test", "bool"], ["processedAt", "date"]];
+
+/** Orders whose points may need settling: processed since the program earns, or already in the ledger (`settled`). */
+async function pointsOrders(db: Db, shop: string, from: Date, ids: readonly string[] | undefined, settled: ReadonlyMap<string, unknown>): Promise<PointsOrder[]> {
   const provider = providerOf(db);
-  const [shopMark, fromMark, ledgerShopMark] = placeholders(provider, 3);
-  const rows = await perChunk<Record<string, unknown>>(db, ids, `o."customerId"`, (filter) => ({
-    sql:
-      `SELECT o."shopifyId" AS "id", o."customerId", o."subtotalPriceMinor" AS "subtotal", o."totalRefundedMinor" AS "refunded", ` +
-      `CASE WHEN o."cancelledAt" IS NULL THEN 0 ELSE 1 END AS "cancelled", o."test", o."processedAt" FROM "Order" o ` +
-      `WHERE o."shop" = ${shopMark} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL ` +
-      `AND (o."processedAt" >= ${dateMark(
-        provider,
-        fromMark!
-      )} OR o."shopifyId" IN (SELECT "orderId" FROM "PointsEntry" WHERE "shop" = ${ledgerShopMark} AND "orderId" IS NOT NULL))${filter} ` +
-      `ORDER BY o."processedAt", o."shopifyId"`,
-    params: [shop, encodeDate(from, provider), shop],
+  const [shopMark, fromMark] = placeholders(provider, 2);
+  const select = `SELECT "shopifyId" AS "id", "customerId", "subtotalPriceMinor" AS "subtotal", "totalRefundedMinor" AS "refunded", "cancelledAt" IS NOT NULL AS "cancelled", "test", "processedAt" FROM "Order"`;
+  const rows = await perChunk(db, ORDER_COLUMNS, ids, `"customerId"`, (filter) => ({
+    sql: `${select} WHERE "shop" = ${shopMark} AND "customerId" IS NOT NULL AND "deletedAt" IS NULL AND "processedAt" >= ${dateMark(provider, fromMark!)}${filter}`,
+    params: [shop, encodeDate(from, provider)],
   }));
-  return rows.map((row) => ({
-    id: row.id as string,
-    customerId: row.customerId as string,
-    subtotalMinor: toBigInt(row.subtotal),
-    refundedMinor: toBigInt(row.refunded),
-    cancelled: toBool(row.cancelled),
-    test: toBool(row.test),
-    processedAt: toDate(row.processedAt),
+  // Orders in the ledger from before `from` (it moved later since they earned): still settled on refunds.
+  const seen = new Set(rows.map((row) => row[0] as string));
+  const older = [...settled.keys()].filter((id) => !seen.has(id));
+  for (let start = 0; start < older.length; start += CHUNK) {
+    const chunk = older.slice(start, start + CHUNK);
+    rows.push(...(await selectRows(db, ORDER_COLUMNS, `${select} WHERE "shop" = ${shopMark} AND "customerId" IS NOT NULL AND "deletedAt" IS NULL AND "shopifyId" IN (${placeholders(provider, chunk.length, 1).join(", ")})`, [shop, ...chunk])));
+  }
+  const orders = rows.map(([id, customerId, subtotal, refunded, cancelled, test, processedAt]) => ({
+    id: id as string,
+    customerId: customerId as string,
+    subtotalMinor: subtotal as bigint,
+    refundedMinor: refunded as bigint,
+    cancelled: cancelled as boolean,
+    test: test as boolean,
+    processedAt: processedAt as Date,
   }));
+  return orders.sort((a, b) => a.processedAt.getTime() - b.processedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 interface LedgerState {
@@ -166,32 +166,35 @@ interface LedgerState {
 
 async function ledgerState(db: Db, shop: string, ids: readonly string[] | undefined): Promise<LedgerState> {
   const [shopMark] = placeholders(providerOf(db), 1);
-  const orderRows = await perChunk<{ orderId: string; awarded: unknown; perUnit: unknown }>(db, ids, `"customerId"`, (filter) => ({
+  const orderRows = await perChunk(db, [["orderId", "text"], ["awarded", "bigint"], ["perUnit", "int"]], ids, `"customerId"`, (filter) => ({
     sql: `SELECT "orderId", SUM("orderDelta") AS "awarded", MAX("perUnit") AS "perUnit" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "orderId" IS NOT NULL${filter} GROUP BY "orderId"`,
     params: [shop],
   }));
-  const keyRows = await perChunk<{ customerId: string; key: string }>(db, ids, `"customerId"`, (filter) => ({
+  const keyRows = await perChunk(db, [["customerId", "text"], ["key", "text"]], ids, `"customerId"`, (filter) => ({
     sql: `SELECT "customerId", "key" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "key" IS NOT NULL${filter}`,
     params: [shop],
   }));
   const state: LedgerState = { orders: new Map(), keys: new Map() };
-  for (const row of orderRows) state.orders.set(row.orderId, { awarded: Number(toBigInt(row.awarded)), perUnit: row.perUnit === null ? null : Number(toBigInt(row.perUnit)) });
-  for (const row of keyRows) {
-    let keys = state.keys.get(row.customerId);
-    if (!keys) state.keys.set(row.customerId, (keys = new Set()));
-    keys.add(row.key);
+  for (const [orderId, awarded, perUnit] of orderRows) state.orders.set(orderId as string, { awarded: Number((awarded as bigint | null) ?? 0n), perUnit: perUnit as number | null });
+  for (const [customerId, key] of keyRows) {
+    let keys = state.keys.get(customerId as string);
+    if (!keys) state.keys.set(customerId as string, (keys = new Set()));
+    keys.add(key as string);
   }
   return state;
 }
 
 async function loadMembers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<Map<string, Member>> {
+  const [shopMark] = placeholders(providerOf(db), 1);
+  const columns = MEMBER_COLUMNS.filter(([name]) => name !== "shop");
+  const rows = await perChunk(db, columns, ids, `"customerId"`, (filter) => ({
+    sql: `SELECT ${columns.map(([name]) => `"${name}"`).join(", ")} FROM "LoyaltyMember" WHERE "shop" = ${shopMark}${filter}`,
+    params: [shop],
+  }));
   const members = new Map<string, Member>();
-  if (!ids) {
-    for (const member of await db.loyaltyMember.findMany({ where: { shop } })) members.set(member.customerId, member);
-    return members;
-  }
-  for (let start = 0; start < ids.length; start += CHUNK) {
-    for (const member of await db.loyaltyMember.findMany({ where: { shop, customerId: { in: ids.slice(start, start + CHUNK) } } })) members.set(member.customerId, member);
+  for (const row of rows) {
+    const member = Object.fromEntries(columns.map(([name], index) => [name, row[index]])) as unknown as Member;
+    members.set(member.customerId, { ...member, shop });
   }
   return members;
 }
@@ -199,7 +202,7 @@ async function loadMembers(db: Db, shop: string, ids: readonly string[] | undefi
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-const MEMBER_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
+const MEMBER_COLUMNS: Columns = [
   ["shop", "text"],
   ["customerId", "text"],
   ["tierKey", "text"],
@@ -225,7 +228,7 @@ const MEMBER_CONFLICT = `ON CONFLICT ("shop", "customerId") DO UPDATE SET ${MEMB
   .map(([name]) => `"${name}" = excluded."${name}"`)
   .join(", ")}`;
 
-const ENTRY_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
+const ENTRY_COLUMNS: Columns = [
   ["id", "text"],
   ["shop", "text"],
   ["customerId", "text"],
@@ -241,7 +244,7 @@ const ENTRY_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
   ["actorName", "text"],
   ["createdAt", "date"],
 ];
-const CHANGE_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
+const CHANGE_COLUMNS: Columns = [
   ["id", "text"],
   ["shop", "text"],
   ["customerId", "text"],
@@ -257,7 +260,7 @@ const CHANGE_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
   ["note", "text"],
   ["createdAt", "date"],
 ];
-const FLOW_COLUMNS: ReadonlyArray<readonly [string, ColumnKind]> = [
+const FLOW_COLUMNS: Columns = [
   ["id", "text"],
   ["shop", "text"],
   ["handle", "text"],
@@ -299,7 +302,7 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
   const rules = program.points;
   const from = new Date(rules.from);
   const ledger = await ledgerState(db, shop, ids);
-  const orders = await pointsOrders(db, shop, from, ids);
+  const orders = await pointsOrders(db, shop, from, ids, ledger.orders);
   const ordersOf = new Map<string, PointsOrder[]>();
   for (const order of orders) {
     let list = ordersOf.get(order.customerId);
@@ -458,7 +461,6 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       now,
     ]);
   }
-
   await insertMany(db, "PointsEntry", ENTRY_COLUMNS, entries);
   await insertMany(db, "TierChange", CHANGE_COLUMNS, changes);
   await insertMany(db, "FlowEvent", FLOW_COLUMNS, flows);

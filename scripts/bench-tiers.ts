@@ -1,0 +1,173 @@
+// `npm run bench:tiers [-- --customers N --orders N --db sqlite|postgres|both --runs N]`: seeds the
+// benchmark store (100,000 customers, 500,000 orders; scripts/bench-store.ts) per engine, then times
+// the loyalty program through the app's own functions (decision 010):
+// - the full recompute of every member (tiers from the full order history, and the points ledger
+//   for the orders of the last year) - first from nothing, then again as the daily sweep finds it;
+// - the impact preview of a program change, and saving that change (every member moved, one step);
+// - one customer's evaluation after an order webhook (incremental).
+// Targets: full recompute under 5 s, impact preview under 2 s. Human lines first, then one JSON
+// object per line.
+import { spawn } from "node:child_process";
+import os from "node:os";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+import { createPrismaClient, repoRoot, type PrismaClient } from "../app/db.server";
+import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
+import { evaluateDirtyMembers, evaluateMembers, markDirty } from "../app/modules/loyalty/evaluate.server";
+import { previewProgram, saveProgram } from "../app/modules/loyalty/loyalty.server";
+import type { Program } from "../app/modules/loyalty/program";
+import { benchDatabase, customerGid, END, loadStore, random, SHOP, type SeedStats } from "./bench-store";
+import { applyMigrations } from "./setup-db";
+
+const TARGETS = { recomputeSeconds: 5, previewSeconds: 2 };
+
+const { values: args } = parseArgs({
+  options: {
+    customers: { type: "string", default: "100000" },
+    orders: { type: "string", default: "500000" },
+    db: { type: "string", default: "both" },
+    runs: { type: "string", default: "5" },
+  },
+});
+const flags = { customers: Number(args.customers!.replace(/_/g, "")), orders: Number(args.orders!.replace(/_/g, "")), db: args.db as "sqlite" | "postgres" | "both", runs: Number(args.runs) };
+if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
+if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
+
+const NOW = new Date(END);
+const ADMIN = { shop: SHOP, userId: "80001", name: "Alice Ng" };
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+const seconds = (since: number) => (performance.now() - since) / 1000;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+/** The program the shop runs: four tiers on lifetime spend; points on the last year's orders, with the usual bonuses. */
+const program: Program = {
+  basis: "spend",
+  window: { kind: "lifetime", months: 12 },
+  graceDays: 30,
+  tiers: [
+    { key: "member", name: "Member", color: "#8c9196", threshold: 0, perks: "" },
+    { key: "silver", name: "Silver", color: "#6d7175", threshold: 20_000, perks: "Free gift wrap" },
+    { key: "gold", name: "Gold", color: "#b98900", threshold: 100_000, perks: "Free shipping" },
+    { key: "platinum", name: "Platinum", color: "#2c6ecb", threshold: 300_000, perks: "Free shipping, early access" },
+  ],
+  points: { enabled: true, perUnit: 1, signupBonus: 50, firstOrderBonus: 20, expiryMonths: 12, from: new Date(END - 365 * 86_400_000).toISOString() },
+  tagMembers: false,
+};
+/** The change the merchant considers: Gold from $800 instead of $1,000, over the last 24 months. */
+const draft: Program = { ...program, window: { kind: "rollingMonths", months: 24 }, tiers: program.tiers.map((tier) => (tier.key === "gold" ? { ...tier, threshold: 80_000 } : tier)) };
+
+interface Line {
+  bench: "tiers";
+  db: "sqlite" | "postgres";
+  scenario: string;
+  seconds: number;
+  targetSeconds?: number;
+  met?: boolean;
+  [key: string]: unknown;
+}
+
+async function runOne(provider: "sqlite" | "postgres") {
+  const database = await benchDatabase(provider, "tiers");
+  if (!database) return;
+  process.env.DATABASE_URL = database.url;
+  process.env.SHOPIFY_API_KEY ??= "bench";
+  process.env.SHOPIFY_API_SECRET ??= "bench";
+  process.env.SHOPIFY_APP_URL ??= "http://127.0.0.1";
+  // No job queue here: the push that saving queues is not what is measured.
+  process.env.JOB_WORKER = "off";
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const db: PrismaClient = createPrismaClient(database.url);
+  const lines: Line[] = [];
+  const report = (line: Omit<Line, "bench" | "db">, human: string) => {
+    lines.push({ bench: "tiers", db: provider, ...line } as Line);
+    console.log(`${provider}: ${human}`);
+  };
+  try {
+    await applyMigrations({ url: database.url, log: () => undefined });
+    const stats: SeedStats = { customers: 0, orders: 0, lines: 0, refunds: 0, products: 0, variants: 0, owned: 0, notes: 0 };
+    const seedStarted = performance.now();
+    console.log(`${provider}: seeding ${flags.customers.toLocaleString("en")} customers, ${flags.orders.toLocaleString("en")} orders…`);
+    await loadStore(db, database.url, flags, stats);
+    if (provider === "postgres") await db.$executeRawUnsafe(`VACUUM (ANALYZE) "Customer", "Order"`);
+    else await analyzeArchive(db);
+    console.log(`${provider}: seeded in ${seconds(seedStarted).toFixed(1)} s (${stats.orders.toLocaleString("en")} orders, ${stats.refunds.toLocaleString("en")} refunds)`);
+    await db.loyaltyProgram.create({ data: { shop: SHOP, version: 1, settings: JSON.stringify(program), createdAt: NOW } });
+
+    // Full recompute from nothing: what the import's recompute does on install.
+    let started = performance.now();
+    const first = await db.$transaction((tx) => evaluateMembers(tx, { shop: SHOP, now: NOW, quiet: true }), { timeout: 600_000 });
+    let took = seconds(started);
+    report({ scenario: "recompute-first", seconds: round(took), targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds, members: first.evaluated, pointsEntries: first.pointsEntries, tierChanges: first.tierChanges }, `full recompute from nothing: ${took.toFixed(2)} s (${first.evaluated.toLocaleString("en")} members, ${first.pointsEntries.toLocaleString("en")} ledger entries, ${first.tierChanges.toLocaleString("en")} tiers set) - target < ${TARGETS.recomputeSeconds} s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
+
+    // The daily sweep: the same evaluation when little has changed.
+    const sweeps: number[] = [];
+    for (let run = 0; run < flags.runs; run++) {
+      started = performance.now();
+      await db.$transaction((tx) => evaluateMembers(tx, { shop: SHOP, now: new Date(NOW.getTime() + run * 3_600_000) }), { timeout: 600_000 });
+      sweeps.push(seconds(started));
+    }
+    took = median(sweeps);
+    report({ scenario: "recompute-sweep", seconds: round(took), maxSeconds: round(Math.max(...sweeps)), runs: flags.runs, targetSeconds: TARGETS.recomputeSeconds, met: Math.max(...sweeps) < TARGETS.recomputeSeconds }, `full recompute as the daily sweep (median of ${flags.runs}): ${took.toFixed(2)} s, max ${Math.max(...sweeps).toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${Math.max(...sweeps) < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
+
+    // The impact preview of a change (no writes).
+    const previews: number[] = [];
+    let impact = await previewProgram({ shop: SHOP, draft, db, now: NOW });
+    for (let run = 0; run < flags.runs; run++) {
+      started = performance.now();
+      impact = await previewProgram({ shop: SHOP, draft, db, now: NOW });
+      previews.push(seconds(started));
+    }
+    took = Math.max(...previews);
+    report({ scenario: "impact-preview", seconds: round(median(previews)), maxSeconds: round(took), runs: flags.runs, targetSeconds: TARGETS.previewSeconds, met: took < TARGETS.previewSeconds, up: impact.up, down: impact.down }, `impact preview (Gold from $800, last 24 months): median ${median(previews).toFixed(2)} s, max ${took.toFixed(2)} s - ${impact.up.toLocaleString("en")} up, ${impact.down.toLocaleString("en")} down - target < ${TARGETS.previewSeconds} s: ${took < TARGETS.previewSeconds ? "met" : "MISSED"}`);
+
+    // Saving it: the next version and every member moved, in one transaction.
+    started = performance.now();
+    const saved = await saveProgram({ actor: ADMIN, draft, db, now: NOW });
+    took = seconds(started);
+    report({ scenario: "program-change", seconds: round(took), targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds, tierChanges: saved.summary.tierChanges }, `saving the change (version ${saved.version}, every member moved): ${took.toFixed(2)} s, ${saved.summary.tierChanges.toLocaleString("en")} tier changes - target < ${TARGETS.recomputeSeconds} s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
+
+    // One customer after an order webhook: marked by the archive write, evaluated by the job.
+    const rng = random(7);
+    const single: number[] = [];
+    for (let run = 0; run < 40; run++) {
+      const customerId = customerGid(Math.floor(rng() * flags.customers));
+      await markDirty(db, SHOP, customerId);
+      started = performance.now();
+      await evaluateDirtyMembers(db, SHOP, NOW);
+      single.push(performance.now() - started);
+    }
+    report({ scenario: "one-customer", seconds: round(median(single) / 1000, 4), p50Ms: round(median(single)), p95Ms: round(percentile(single, 95)), runs: single.length }, `one customer after an order (evaluate the marked member): p50 ${median(single).toFixed(1)} ms, p95 ${percentile(single, 95).toFixed(1)} ms`);
+    console.log(`${provider}: peak RSS ${round(peakRss / 2 ** 20, 1)} MB; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs\n`);
+    for (const line of lines) console.log(JSON.stringify({ ...line, peakRssMb: round(peakRss / 2 ** 20, 1) }));
+  } finally {
+    clearInterval(sampler);
+    await db.$disconnect();
+    await database.cleanup();
+  }
+}
+
+async function runBoth() {
+  const script = fileURLToPath(import.meta.url);
+  const json: string[] = [];
+  for (const provider of ["sqlite", "postgres"] as const) {
+    const child = spawn(process.execPath, ["--import", "tsx", script, "--db", provider, "--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs)], { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
+    const output = createInterface({ input: child.stdout! });
+    output.on("line", (line) => (line.startsWith('{"bench":"tiers"') ? json.push(line) : console.log(line)));
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    if (code !== 0) {
+      process.exitCode = 1;
+      console.log(`${provider}: the benchmark process exited with ${code}`);
+    }
+  }
+  for (const line of json) console.log(line);
+}
+
+if (flags.db === "both") await runBoth();
+else await runOne(flags.db);
