@@ -22,11 +22,11 @@ import { prisma } from "~/db.server";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const context = await adminContext(request);
   const shop = context.shop;
-  const [{ program, version }, history, distribution, behind, shopRow] = await Promise.all([
-    currentProgram(prisma, shop),
+  const { program, version } = await currentProgram(prisma, shop);
+  const [history, distribution, behind, shopRow] = await Promise.all([
     programHistory(prisma, shop, 10),
     tierDistribution({ shop }),
-    prisma.loyaltyMember.count({ where: { shop, pushNeeded: true } }),
+    prisma.loyaltyMember.count({ where: { shop, OR: [{ pushNeeded: true }, { programVersion: { lt: version } }] } }),
     prisma.shop.findUnique({ where: { shop }, select: { loyaltySweptAt: true } }),
   ]);
   return {

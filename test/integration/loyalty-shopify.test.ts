@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { Emulator } from "../../dev/emulator/index";
 import { bootApp, examplePayload, webhookRequest } from "../support/app";
-import { startEmulatedShops } from "../support/emulated-shop";
+import { emulatorAdmin, startEmulatedShops } from "../support/emulated-shop";
 import { createCustomer, createOrder, createShop } from "../support/factories";
 
 const { prisma, database } = await bootApp();
@@ -101,5 +101,51 @@ describe("an order webhook reaches Shopify's metafields and Flow through the wor
     } finally {
       await queue.stop();
     }
+  });
+});
+
+describe("tier tags", () => {
+  test("with tagging on, a member carries the tag of their tier and loses the old one, in Shopify and the archive; a second push calls nothing", async () => {
+    await database.reset();
+    const { saveProgram } = await import("~/modules/loyalty/loyalty.server");
+    const { evaluateMembers } = await import("~/modules/loyalty/evaluate.server");
+    const { pushLoyalty } = await import("~/modules/loyalty/push.server");
+    await createShop(prisma, { shop });
+    const store = emulator.store(shop);
+    const seeded = store.getCustomer(store.customerIdxs()[1]!)!;
+    const customerId = `gid://shopify/Customer/${seeded.id}`;
+    store.changeTags(customerId, ["spring-2026", "Tier: Member"], "add");
+    await createCustomer(prisma, { shop, shopifyId: customerId, tags: store.getCustomer(store.customerIdxs()[1]!)!.tags.join(", ") });
+    await saveProgram({
+      actor: { shop, userId: "1", name: "Ava Chen" },
+      draft: {
+        basis: "orders",
+        window: { kind: "lifetime", months: 12 },
+        graceDays: 0,
+        tiers: [
+          { key: "member", name: "Member", color: "#8c9196", threshold: 0, perks: "" },
+          { key: "regular", name: "Regular", color: "#6d7175", threshold: 1, perks: "" },
+        ],
+        points: { enabled: false, perUnit: 1, signupBonus: 0, firstOrderBonus: 0, expiryMonths: 0, from: "2020-01-01T00:00:00.000Z" },
+        tagMembers: true,
+      },
+    });
+    await createOrder(prisma, { shop, shopifyId: "gid://shopify/Order/77", customerId, processedAt: new Date("2025-01-01T00:00:00Z") });
+    await evaluateMembers(prisma, { shop, quiet: true });
+
+    const admin = emulatorAdmin(emulator, shop);
+    const result = await pushLoyalty({ db: prisma, shop, admin });
+    expect(result.tagged).toBe(1);
+    const tags = store.getCustomer(store.customerIdxs()[1]!)!.tags;
+    expect(tags).toContain("Tier: Regular");
+    expect(tags).toContain("spring-2026");
+    expect(tags).not.toContain("Tier: Member");
+    // The archive holds what Shopify holds.
+    expect((await prisma.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop, shopifyId: customerId } } })).tags.split(", ").sort()).toEqual([...tags].sort());
+
+    await prisma.loyaltyMember.updateMany({ where: { shop }, data: { pushNeeded: true } });
+    const calls = emulator.requests.filter((request) => /tagsAdd|tagsRemove/.test(request.query)).length;
+    expect((await pushLoyalty({ db: prisma, shop, admin })).tagged).toBe(0);
+    expect(emulator.requests.filter((request) => /tagsAdd|tagsRemove/.test(request.query)).length).toBe(calls);
   });
 });

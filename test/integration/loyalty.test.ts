@@ -39,8 +39,8 @@ function program(overrides: Partial<Program> = {}): Program {
 }
 
 const member = (customerId: string, shop = SHOP) => prisma.loyaltyMember.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId } } });
-const ledger = (customerId: string) => prisma.pointsEntry.findMany({ where: { shop: SHOP, customerId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
-const changes = (customerId: string) => prisma.tierChange.findMany({ where: { shop: SHOP, customerId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+const ledger = (customerId: string) => prisma.pointsEntry.findMany({ where: { shop: SHOP, customerId }, orderBy: { id: "asc" } });
+const changes = (customerId: string) => prisma.tierChange.findMany({ where: { shop: SHOP, customerId }, orderBy: { id: "asc" } });
 const evaluate = (now: Date, customerIds?: string[]) => evaluateMembers(prisma, { shop: SHOP, now, customerIds });
 
 beforeEach(async () => {
@@ -260,12 +260,17 @@ describe("program changes", () => {
     const draft = program({ graceDays: 0, tiers: [program().tiers[0]!, { ...program().tiers[1]!, name: "Argent", threshold: 10_000 }, { ...program().tiers[2]!, threshold: 200_000 }] });
     const saved = await saveProgram({ actor: ava, draft, now: days(1) });
     expect(saved.version).toBe((await currentProgram(prisma, SHOP)).version);
-    expect(Object.fromEntries((await prisma.loyaltyMember.findMany({ where: { shop: SHOP } })).map((row) => [row.customerId, [row.tierKey, row.programVersion]]))).toEqual({
-      [gid(1)]: ["silver", saved.version],
-      [gid(2)]: ["silver", saved.version],
-      [gid(3)]: ["silver", saved.version],
-      [gid(4)]: ["member", saved.version],
+    expect(Object.fromEntries((await prisma.loyaltyMember.findMany({ where: { shop: SHOP } })).map((row) => [row.customerId, row.tierKey]))).toEqual({
+      [gid(1)]: "silver",
+      [gid(2)]: "silver",
+      [gid(3)]: "silver",
+      [gid(4)]: "member",
     });
+    // The moves are recorded under the new version, by the staff member who saved it.
+    expect(await prisma.tierChange.findMany({ where: { shop: SHOP, programVersion: saved.version }, select: { customerId: true, reason: true, actorName: true } })).toEqual([
+      { customerId: gid(1), reason: "promoted", actorName: "Ava Chen" },
+      { customerId: gid(3), reason: "downgraded", actorName: "Ava Chen" },
+    ]);
     expect(await tierDistribution({ shop: SHOP })).toMatchObject({ tiers: [{ name: "Member", members: 1 }, { name: "Argent", members: 3 }, { name: "Gold", members: 0 }] });
     const card = await memberCard({ shop: SHOP, customerId: gid(2) });
     expect(card.tier?.name).toBe("Argent");

@@ -89,7 +89,7 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
           where: { shop_userId: { shop, userId: customer.ownerId } },
         })
       : null,
-    db.tierChange.findMany({ where: { shop, customerId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: TIMELINE_LIMIT }),
+    db.tierChange.findMany({ where: { shop, customerId }, orderBy: { id: "desc" }, take: TIMELINE_LIMIT }),
   ]);
   const orderIds = orders.map((order) => order.shopifyId);
   const [lines, refunds] = await Promise.all([

@@ -19,28 +19,41 @@ export function placeholders(provider: SqlProvider, count: number, offset = 0): 
 export type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";
 export type Columns = ReadonlyArray<readonly [string, ColumnKind]>;
 
-// Rows per statement: the whole chunk travels as one JSON parameter.
+// Rows per statement: the whole chunk travels as one JSON parameter. Rows go in in their order, so
+// autoincrement ids follow it.
 const ROWS_PER_STATEMENT = 20_000;
 const PG_TYPE: Record<ColumnKind, string> = { text: "text", int: "integer", bigint: "bigint", bool: "boolean", date: "timestamp(3)" };
 
 /**
- * Inserts `rows` (values in `columns` order); `conflict` is appended as is (`ON CONFLICT (...) DO
- * UPDATE SET ...`). Each chunk of rows is one JSON parameter that the database unpacks itself
- * (SQLite json_each, PostgreSQL json_array_elements): Prisma's raw queries spend microseconds on
- * every bound value, which at a few hundred thousand rows is seconds (decision 010).
+ * Inserts `rows` (values in `columns` order); `constants` are columns with one value for every row
+ * (bound once); `conflict` is appended as is (`ON CONFLICT (...) DO UPDATE SET ...`). Each chunk of
+ * rows is one JSON parameter that the database unpacks itself (SQLite json_each, PostgreSQL
+ * json_array_elements): Prisma's raw queries spend microseconds on every bound value, which at a
+ * few hundred thousand rows is seconds (decision 010).
  */
-export async function insertMany(db: Db, table: string, columns: Columns, rows: ReadonlyArray<readonly unknown[]>, conflict = ""): Promise<void> {
+export async function insertMany(
+  db: Db,
+  table: string,
+  columns: Columns,
+  rows: ReadonlyArray<readonly unknown[]>,
+  { conflict = "", constants = [] }: { conflict?: string; constants?: ReadonlyArray<readonly [string, ColumnKind, unknown]> } = {},
+): Promise<void> {
   if (rows.length === 0) return;
   const provider = providerOf(db);
-  const names = columns.map(([name]) => `"${name}"`).join(", ");
+  const names = [...columns, ...constants].map(([name]) => `"${name}"`).join(", ");
+  // The JSON is the first parameter, the constants follow.
+  const constantMarks = constants.map(([, kind], index) => (provider === "sqlite" ? "?" : `$${index + 2}::${PG_TYPE[kind]}`));
   const values =
     provider === "sqlite"
-      ? `SELECT ${columns.map(([, kind], index) => (kind === "bigint" ? `CAST(value ->> ${index} AS INTEGER)` : `value ->> ${index}`)).join(", ")} FROM json_each(?) WHERE true`
-      : `SELECT ${columns.map(([, kind], index) => `(r ->> ${index})::${PG_TYPE[kind]}`).join(", ")} FROM json_array_elements($1::json) AS r`;
+      ? `SELECT ${[...columns.map(([, kind], index) => (kind === "bigint" ? `CAST(value ->> ${index} AS INTEGER)` : `value ->> ${index}`)), ...constantMarks].join(", ")} FROM json_each(?) WHERE true ORDER BY key`
+      : `SELECT ${[...columns.map(([, kind], index) => `(r ->> ${index})::${PG_TYPE[kind]}`), ...constantMarks].join(", ")} FROM json_array_elements($1::json) WITH ORDINALITY AS e(r, n) ORDER BY n`;
   const sql = `INSERT INTO "${table}" (${names}) ${values} ${conflict}`;
+  const constantValues = constants.map(([, kind, value]) => encodeColumn(value, kind, provider));
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT).map((row) => columns.map(([, kind], index) => encodeColumn(row[index], kind, provider)));
-    await db.$executeRawUnsafe(sql, JSON.stringify(chunk));
+    // SQLite binds "?" in order of appearance: the constants come before json_each's "?".
+    const params = provider === "sqlite" ? [...constantValues, JSON.stringify(chunk)] : [JSON.stringify(chunk), ...constantValues];
+    await db.$executeRawUnsafe(sql, ...params);
   }
 }
 

@@ -2,8 +2,6 @@
 // figures of the program's window (decision 010). One code path serves a single customer after a
 // webhook, the daily sweep, a program change and the full recompute; it reads in a few set-based
 // queries, applies the pure rules in memory and writes only what changed.
-import { randomUUID } from "node:crypto";
-
 import type { Prisma, PrismaClient } from "../../db.server";
 import { encodeDate, insertMany, placeholders, providerOf, selectRows, type Columns, type SqlProvider } from "../db/provider.server";
 import type { Program } from "./program";
@@ -24,8 +22,17 @@ export interface EvaluateOptions {
   /** Evaluate under this program (a change being applied) instead of the stored one. */
   programVersion?: ProgramVersion;
   actor?: Actor;
-  /** Fire no Flow triggers: the first evaluation after an import would announce every existing customer. */
+  /**
+   * The first evaluation after an import: no Flow triggers (they would announce every existing
+   * customer) and no "joined" rows in the tier history (placing members is not a change).
+   */
   quiet?: boolean;
+  /**
+   * Settle every order's points against the ledger (default). The daily sweep leaves it off: orders
+   * that change are settled when their webhook marks the member; the sweep ends grace periods,
+   * expires points and follows time windows.
+   */
+  settlePoints?: boolean;
   /** A staff action behind the evaluation (an override): its reason and note go on the tier changes it causes. */
   change?: { reason: TierChangeReason; note: string };
 }
@@ -66,7 +73,13 @@ const dateMark = (provider: SqlProvider, mark: string) => (provider === "postgre
  * Runs a SELECT (with `columns`) for the whole shop, or once per chunk of `ids` with
  * `AND <column> IN (...)` appended where `build` puts `filter`; rows come back as arrays.
  */
-async function perChunk(db: Db, columns: Columns, ids: readonly string[] | undefined, column: string, build: (filter: string) => { sql: string; params: unknown[] }): Promise<unknown[][]> {
+async function perChunk(
+  db: Db,
+  columns: Columns,
+  ids: readonly string[] | undefined,
+  column: string,
+  build: (filter: string) => { sql: string; params: unknown[] }
+): Promise<unknown[][]> {
   const provider = providerOf(db);
   if (!ids) {
     const { sql, params } = build("");
@@ -82,9 +95,13 @@ async function perChunk(db: Db, columns: Columns, ids: readonly string[] | undef
   return rows;
 }
 
-const CUSTOMER_COLUMNS: Columns = [["id", "text"], ["createdAt", "date"], ["firstOrderAt", "date"]];
+const CUSTOMER_COLUMNS: Columns = [
+  ["id", "text"],
+  ["createdAt", "date"],
+  ["firstOrderAt", "date"],
+];
 
-async function liveCustomers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<CustomerRow[]> {
+export async function liveCustomers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<CustomerRow[]> {
   const [shopMark] = placeholders(providerOf(db), 1);
   const rows = await perChunk(db, CUSTOMER_COLUMNS, ids, `"shopifyId"`, (filter) => ({
     sql: `SELECT "shopifyId" AS "id", "shopifyCreatedAt" AS "createdAt", "firstOrderAt" FROM "Customer" WHERE "shop" = ${shopMark} AND "deletedAt" IS NULL AND "redactedAt" IS NULL${filter}`,
@@ -93,7 +110,11 @@ async function liveCustomers(db: Db, shop: string, ids: readonly string[] | unde
   return rows.map(([id, createdAt, firstOrderAt]) => ({ id: id as string, createdAt: createdAt as Date, firstOrderAt: firstOrderAt as Date | null }));
 }
 
-const FIGURE_COLUMNS: Columns = [["id", "text"], ["current", "bigint"], ["previous", "bigint"]];
+const FIGURE_COLUMNS: Columns = [
+  ["id", "text"],
+  ["current", "bigint"],
+  ["previous", "bigint"],
+];
 
 /** The tier figure of each customer with orders (or points) in the window: this window's, and last year's for a calendar year. */
 export async function loadFigures(db: Db, shop: string, program: Program, terms: ShopTerms, now: Date, ids?: readonly string[]): Promise<Map<string, Figures>> {
@@ -123,11 +144,20 @@ export async function loadFigures(db: Db, shop: string, program: Program, terms:
     params,
   }));
   const figures = new Map<string, Figures>();
-  for (const [id, currentValue, previousValue] of rows) figures.set(id as string, { current: (currentValue as bigint | null) ?? 0n, previous: (previousValue as bigint | null) ?? 0n });
+  for (const [id, currentValue, previousValue] of rows)
+    figures.set(id as string, { current: (currentValue as bigint | null) ?? 0n, previous: (previousValue as bigint | null) ?? 0n });
   return figures;
 }
 
-const ORDER_COLUMNS: Columns = [["id", "text"], ["customerId", "text"], ["subtotal", "bigint"], ["refunded", "bigint"], ["cancelled", "bool"], ["test", "bool"], ["processedAt", "date"]];
+const ORDER_COLUMNS: Columns = [
+  ["id", "text"],
+  ["customerId", "text"],
+  ["subtotal", "bigint"],
+  ["refunded", "bigint"],
+  ["cancelled", "bool"],
+  ["test", "bool"],
+  ["processedAt", "date"],
+];
 
 /** Orders whose points may need settling: processed since the program earns, or already in the ledger (`settled`). */
 async function pointsOrders(db: Db, shop: string, from: Date, ids: readonly string[] | undefined, settled: ReadonlyMap<string, unknown>): Promise<PointsOrder[]> {
@@ -143,7 +173,14 @@ async function pointsOrders(db: Db, shop: string, from: Date, ids: readonly stri
   const older = [...settled.keys()].filter((id) => !seen.has(id));
   for (let start = 0; start < older.length; start += CHUNK) {
     const chunk = older.slice(start, start + CHUNK);
-    rows.push(...(await selectRows(db, ORDER_COLUMNS, `${select} WHERE "shop" = ${shopMark} AND "customerId" IS NOT NULL AND "deletedAt" IS NULL AND "shopifyId" IN (${placeholders(provider, chunk.length, 1).join(", ")})`, [shop, ...chunk])));
+    rows.push(
+      ...(await selectRows(
+        db,
+        ORDER_COLUMNS,
+        `${select} WHERE "shop" = ${shopMark} AND "customerId" IS NOT NULL AND "deletedAt" IS NULL AND "shopifyId" IN (${placeholders(provider, chunk.length, 1).join(", ")})`,
+        [shop, ...chunk]
+      ))
+    );
   }
   const orders = rows.map(([id, customerId, subtotal, refunded, cancelled, test, processedAt]) => ({
     id: id as string,
@@ -164,18 +201,50 @@ interface LedgerState {
   keys: Map<string, Set<string>>;
 }
 
-async function ledgerState(db: Db, shop: string, ids: readonly string[] | undefined): Promise<LedgerState> {
+async function ledgerState(db: Db, shop: string, ids: readonly string[] | undefined, withOrders: boolean): Promise<LedgerState> {
   const [shopMark] = placeholders(providerOf(db), 1);
-  const orderRows = await perChunk(db, [["orderId", "text"], ["awarded", "bigint"], ["perUnit", "int"]], ids, `"customerId"`, (filter) => ({
-    sql: `SELECT "orderId", SUM("orderDelta") AS "awarded", MAX("perUnit") AS "perUnit" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "orderId" IS NOT NULL${filter} GROUP BY "orderId"`,
-    params: [shop],
-  }));
-  const keyRows = await perChunk(db, [["customerId", "text"], ["key", "text"]], ids, `"customerId"`, (filter) => ({
-    sql: `SELECT "customerId", "key" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "key" IS NOT NULL${filter}`,
-    params: [shop],
-  }));
+  const ORDER_AWARDS: Columns = [
+    ["orderId", "text"],
+    ["awarded", "bigint"],
+    ["perUnit", "int"],
+  ];
+  // The whole shop: summed by the database. Some customers: their entries, summed here - a GROUP BY
+  // orderId makes SQLite walk the shop's (shop, orderId) index instead of the customers' entries.
+  const orderRows = !withOrders
+    ? []
+    : ids
+    ? await perChunk(db, ORDER_AWARDS, ids, `"customerId"`, (filter) => ({
+        sql: `SELECT "orderId", "orderDelta" AS "awarded", "perUnit" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "orderId" IS NOT NULL${filter}`,
+        params: [shop],
+      }))
+    : await selectRows(
+        db,
+        ORDER_AWARDS,
+        `SELECT "orderId", SUM("orderDelta") AS "awarded", MAX("perUnit") AS "perUnit" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "orderId" IS NOT NULL GROUP BY "orderId"`,
+        [shop]
+      );
+  const keyRows = await perChunk(
+    db,
+    [
+      ["customerId", "text"],
+      ["key", "text"],
+    ],
+    ids,
+    `"customerId"`,
+    (filter) => ({
+      sql: `SELECT "customerId", "key" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "key" IS NOT NULL${filter}`,
+      params: [shop],
+    })
+  );
   const state: LedgerState = { orders: new Map(), keys: new Map() };
-  for (const [orderId, awarded, perUnit] of orderRows) state.orders.set(orderId as string, { awarded: Number((awarded as bigint | null) ?? 0n), perUnit: perUnit as number | null });
+  for (const [orderId, awarded, perUnit] of orderRows) {
+    const order = state.orders.get(orderId as string);
+    const delta = Number((awarded as bigint | null) ?? 0n);
+    if (order) {
+      order.awarded += delta;
+      order.perUnit ??= perUnit as number | null;
+    } else state.orders.set(orderId as string, { awarded: delta, perUnit: perUnit as number | null });
+  }
   for (const [customerId, key] of keyRows) {
     let keys = state.keys.get(customerId as string);
     if (!keys) state.keys.set(customerId as string, (keys = new Set()));
@@ -184,7 +253,14 @@ async function ledgerState(db: Db, shop: string, ids: readonly string[] | undefi
   return state;
 }
 
-async function loadMembers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<Map<string, Member>> {
+/** Only where each member stands (the impact preview's read). */
+export async function memberStanding(db: Db, shop: string): Promise<Map<string, { tierKey: string | null; downgradeDueAt: Date | null; overrideKey: string | null }>> {
+  const [shopMark] = placeholders(providerOf(db), 1);
+  const rows = await selectRows(db, [["customerId", "text"], ["tierKey", "text"], ["downgradeDueAt", "date"], ["overrideKey", "text"]], `SELECT "customerId", "tierKey", "downgradeDueAt", "overrideKey" FROM "LoyaltyMember" WHERE "shop" = ${shopMark}`, [shop]);
+  return new Map(rows.map(([customerId, tierKey, downgradeDueAt, overrideKey]) => [customerId as string, { tierKey: tierKey as string | null, downgradeDueAt: downgradeDueAt as Date | null, overrideKey: overrideKey as string | null }]));
+}
+
+export async function loadMembers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<Map<string, Member>> {
   const [shopMark] = placeholders(providerOf(db), 1);
   const columns = MEMBER_COLUMNS.filter(([name]) => name !== "shop");
   const rows = await perChunk(db, columns, ids, `"customerId"`, (filter) => ({
@@ -215,7 +291,6 @@ const MEMBER_COLUMNS: Columns = [
   ["overrideByName", "text"],
   ["overrideAt", "date"],
   ["metric", "bigint"],
-  ["programVersion", "int"],
   ["pointsBalance", "int"],
   ["lastActivityAt", "date"],
   ["dirty", "bool"],
@@ -223,14 +298,14 @@ const MEMBER_COLUMNS: Columns = [
   ["evaluatedAt", "date"],
   ["updatedAt", "date"],
 ];
-// dirty is never overwritten: a webhook may have marked the member since it was read.
+// dirty is never overwritten: a webhook may have marked the member since it was read; programVersion
+// is the push's to set (a new member starts at 0: never written to Shopify).
 const MEMBER_CONFLICT = `ON CONFLICT ("shop", "customerId") DO UPDATE SET ${MEMBER_COLUMNS.filter(([name]) => !["shop", "customerId", "dirty"].includes(name))
   .map(([name]) => `"${name}" = excluded."${name}"`)
   .join(", ")}`;
 
+// shop, actor and time are the same for every row of an evaluation: bound once per statement.
 const ENTRY_COLUMNS: Columns = [
-  ["id", "text"],
-  ["shop", "text"],
   ["customerId", "text"],
   ["kind", "text"],
   ["points", "int"],
@@ -240,12 +315,8 @@ const ENTRY_COLUMNS: Columns = [
   ["perUnit", "int"],
   ["key", "text"],
   ["reason", "text"],
-  ["actorId", "text"],
-  ["actorName", "text"],
-  ["createdAt", "date"],
 ];
 const CHANGE_COLUMNS: Columns = [
-  ["id", "text"],
   ["shop", "text"],
   ["customerId", "text"],
   ["fromKey", "text"],
@@ -261,7 +332,6 @@ const CHANGE_COLUMNS: Columns = [
   ["createdAt", "date"],
 ];
 const FLOW_COLUMNS: Columns = [
-  ["id", "text"],
   ["shop", "text"],
   ["handle", "text"],
   ["customerId", "text"],
@@ -270,14 +340,6 @@ const FLOW_COLUMNS: Columns = [
 ];
 
 export type PointsKind = "earn" | "reversal" | "bonus" | "expiry" | "adjustment";
-
-/** Sortable ids, so entries written in one instant keep their order. */
-function idFactory(now: Date) {
-  let seq = 0;
-  const stamp = now.getTime().toString(36).padStart(9, "0");
-  const salt = randomUUID().slice(0, 8);
-  return (prefix: string) => `${prefix}_${stamp}_${(seq++).toString(36).padStart(6, "0")}_${salt}`;
-}
 
 const numericId = (gid: string) => Number(gid.slice(gid.lastIndexOf("/") + 1));
 
@@ -301,8 +363,9 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
   const members = await loadMembers(db, shop, ids);
   const rules = program.points;
   const from = new Date(rules.from);
-  const ledger = await ledgerState(db, shop, ids);
-  const orders = await pointsOrders(db, shop, from, ids, ledger.orders);
+  const settle = options.settlePoints ?? true;
+  const ledger = await ledgerState(db, shop, ids, settle);
+  const orders = settle ? await pointsOrders(db, shop, from, ids, ledger.orders) : [];
   const ordersOf = new Map<string, PointsOrder[]>();
   for (const order of orders) {
     let list = ordersOf.get(order.customerId);
@@ -311,7 +374,6 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
   }
   const figures = await loadFigures(db, shop, program, terms, now, ids);
   const tierName = (key: string | null) => program.tiers.find((tier) => tier.key === key)?.name ?? key;
-  const nextId = idFactory(now);
 
   const entries: unknown[][] = [];
   const changes: unknown[][] = [];
@@ -330,8 +392,6 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       if (points > 0) earnedNow += points;
       if (kind === "earn" || kind === "bonus") lastActivityAt = now;
       entries.push([
-        nextId("pe"),
-        shop,
         customer.id,
         kind,
         points,
@@ -341,9 +401,6 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
         extra.perUnit ?? null,
         extra.key ?? null,
         extra.reason ?? null,
-        actor.id ?? null,
-        actor.name ?? null,
-        now,
       ]);
       summary.pointsEntries++;
     };
@@ -376,11 +433,11 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
     const overrideGone = state.overrideKey !== null && !program.tiers.some((tier) => tier.key === state.overrideKey);
     const movement = decideMovement(overrideGone ? { ...state, overrideKey: null } : state, qualified, program, now);
 
-    if (movement.change) {
+    const recorded = movement.change && !(options.quiet && movement.change.reason === "joined");
+    if (movement.change && recorded) {
       summary.tierChanges++;
       const reason: TierChangeReason = options.change?.reason ?? movement.change.reason;
       changes.push([
-        nextId("tc"),
         shop,
         customer.id,
         movement.change.from,
@@ -397,7 +454,6 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       ]);
       if (!options.quiet)
         flows.push([
-          nextId("fe"),
           shop,
           "tier-changed",
           customer.id,
@@ -407,14 +463,7 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
     }
     const pointsBefore = member?.pointsBalance ?? 0;
     if (balance !== pointsBefore && !options.quiet) {
-      flows.push([
-        nextId("fe"),
-        shop,
-        "points-changed",
-        customer.id,
-        JSON.stringify({ customer_id: numericId(customer.id), points: balance, change: balance - pointsBefore }),
-        now,
-      ]);
+      flows.push([shop, "points-changed", customer.id, JSON.stringify({ customer_id: numericId(customer.id), points: balance, change: balance - pointsBefore }), now]);
     }
 
     const tierSince = movement.change ? now : member?.tierSince ?? (movement.tierKey ? now : null);
@@ -426,7 +475,6 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       member.qualifiedKey !== qualified ||
       (member.downgradeDueAt?.getTime() ?? null) !== (movement.downgradeDueAt?.getTime() ?? null) ||
       member.metric !== progressMetric ||
-      member.programVersion !== version ||
       member.pointsBalance !== balance ||
       (member.lastActivityAt?.getTime() ?? null) !== (lastActivityAt?.getTime() ?? null) ||
       overrideGone;
@@ -436,7 +484,6 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       member.tierKey !== movement.tierKey ||
       member.metric !== progressMetric ||
       member.pointsBalance !== balance ||
-      member.programVersion !== version ||
       member.pushNeeded;
     if (pushNeeded) summary.pushNeeded++;
     memberRows.push([
@@ -452,7 +499,6 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       override?.overrideByName ?? null,
       override?.overrideAt ?? null,
       progressMetric,
-      version,
       balance,
       lastActivityAt,
       false,
@@ -461,10 +507,17 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
       now,
     ]);
   }
-  await insertMany(db, "PointsEntry", ENTRY_COLUMNS, entries);
+  await insertMany(db, "PointsEntry", ENTRY_COLUMNS, entries, {
+    constants: [
+      ["shop", "text", shop],
+      ["actorId", "text", actor.id ?? null],
+      ["actorName", "text", actor.name ?? null],
+      ["createdAt", "date", now],
+    ],
+  });
   await insertMany(db, "TierChange", CHANGE_COLUMNS, changes);
   await insertMany(db, "FlowEvent", FLOW_COLUMNS, flows);
-  await insertMany(db, "LoyaltyMember", MEMBER_COLUMNS, memberRows, MEMBER_CONFLICT);
+  await insertMany(db, "LoyaltyMember", MEMBER_COLUMNS, memberRows, { conflict: MEMBER_CONFLICT });
   return summary;
 }
 

@@ -4,7 +4,7 @@
 import { prisma, type PrismaClient } from "../../db.server";
 import { writeAudit } from "../audit/audit.server";
 import type { Actor } from "../staff/staff.server";
-import { evaluateMembers, loadFigures } from "./evaluate.server";
+import { evaluateMembers, liveCustomers, loadFigures, memberStanding } from "./evaluate.server";
 import { queueLoyaltyPush } from "./loyalty-jobs.server";
 import { programSchema, type Program } from "./program";
 import { currentProgram, shopTerms, type ProgramVersion } from "./program.server";
@@ -51,18 +51,16 @@ export interface Impact {
  */
 export async function previewProgram({ shop, draft, limit = 50, db = prisma, now = new Date() }: { shop: string; draft: Program; limit?: number; db?: PrismaClient; now?: Date }): Promise<Impact> {
   const terms = await shopTerms(db, shop);
-  const figures = await loadFigures(db, shop, draft, terms, now);
-  const customers = await db.customer.findMany({ where: { shop, deletedAt: null, redactedAt: null }, select: { shopifyId: true, displayName: true } });
-  const members = new Map((await db.loyaltyMember.findMany({ where: { shop } })).map((member) => [member.customerId, member]));
-  const { program: current } = await currentProgram(db, shop, now);
+  const [figures, customers, members, { program: current }] = await Promise.all([loadFigures(db, shop, draft, terms, now), liveCustomers(db, shop, undefined), memberStanding(db, shop), currentProgram(db, shop, now)]);
   const rank = (program: Program, key: string | null) => (key === null ? -1 : program.tiers.findIndex((tier) => tier.key === key));
   const name = (program: Program, key: string | null) => program.tiers.find((tier) => tier.key === key)?.name ?? null;
   const impact: Impact = { up: 0, down: 0, downAfterGrace: 0, unchanged: 0, moves: { up: [], down: [] }, distribution: Object.fromEntries(draft.tiers.map((tier) => [tier.key, 0])) };
-  const up: Array<ImpactMove & { span: number }> = [];
-  const down: Array<ImpactMove & { span: number }> = [];
+  type Move = { customerId: string; from: string | null; to: string | null; span: number };
+  const up: Move[] = [];
+  const down: Move[] = [];
   for (const customer of customers) {
-    const member = members.get(customer.shopifyId);
-    const figure = figures.get(customer.shopifyId) ?? { current: 0n, previous: 0n };
+    const member = members.get(customer.id);
+    const figure = figures.get(customer.id) ?? { current: 0n, previous: 0n };
     const qualified = qualifiedTier(draft.tiers, qualifyingMetric(draft.window, figure))?.key ?? null;
     const state = { tierKey: member?.tierKey ?? null, downgradeDueAt: member?.downgradeDueAt ?? null, overrideKey: member?.overrideKey ?? null };
     const movement = decideMovement(state, qualified, draft, now);
@@ -73,7 +71,7 @@ export async function previewProgram({ shop, draft, limit = 50, db = prisma, now
     const kept = state.tierKey !== null && rank(draft, state.tierKey) >= 0;
     const before = state.tierKey === null ? -1 : kept ? rank(draft, state.tierKey) : rank(current, state.tierKey);
     const after = target === null ? -1 : kept || state.tierKey === null ? rank(draft, target) : rank(current, target) >= 0 ? rank(current, target) : rank(draft, target);
-    const move = { customerId: customer.shopifyId, name: customer.displayName, from: name(current, state.tierKey) ?? state.tierKey, to: name(draft, target), span: Math.abs(after - before) };
+    const move = { customerId: customer.id, from: name(current, state.tierKey) ?? state.tierKey, to: name(draft, target), span: Math.abs(after - before) };
     if (target === state.tierKey) impact.unchanged++;
     else if (after >= before) {
       impact.up++;
@@ -84,8 +82,12 @@ export async function previewProgram({ shop, draft, limit = 50, db = prisma, now
       down.push(move);
     }
   }
-  const top = (moves: Array<ImpactMove & { span: number }>) => moves.sort((a, b) => b.span - a.span || (a.name ?? "").localeCompare(b.name ?? "")).slice(0, limit).map(({ span: _span, ...move }) => move);
-  impact.moves = { up: top(up), down: top(down) };
+  // Names only for the customers listed: the largest moves first.
+  const top = (moves: Move[]) => moves.sort((a, b) => b.span - a.span || (a.customerId < b.customerId ? -1 : 1)).slice(0, limit);
+  const listed = [...top(up), ...top(down)];
+  const names = new Map((await db.customer.findMany({ where: { shop, shopifyId: { in: listed.map((move) => move.customerId) } }, select: { shopifyId: true, displayName: true } })).map((row) => [row.shopifyId, row.displayName]));
+  const named = (moves: Move[]) => moves.slice(0, limit).map(({ span: _span, ...move }) => ({ ...move, name: names.get(move.customerId) ?? null }));
+  impact.moves = { up: named(up), down: named(down) };
   return impact;
 }
 
@@ -99,7 +101,10 @@ export async function saveProgram({ actor, draft, db = prisma, now = new Date() 
     const previous = await currentProgram(tx, shop, now);
     const version = previous.version + 1;
     const row = await tx.loyaltyProgram.create({ data: { shop, version, settings: JSON.stringify(program), createdById: actor.userId, createdByName: actor.name, createdAt: now } });
-    const summary = await evaluateMembers(tx, { shop, now, programVersion: { version, program, createdAt: row.createdAt, createdByName: actor.name }, actor: { type: "staff", id: actor.userId, name: actor.name } });
+    // Orders are settled again only when the change decides which orders earn (a new earn rate
+    // applies to orders from now on; settled orders keep theirs).
+    const settlePoints = previous.program.points.enabled !== program.points.enabled || previous.program.points.from !== program.points.from;
+    const summary = await evaluateMembers(tx, { shop, now, settlePoints, programVersion: { version, program, createdAt: row.createdAt, createdByName: actor.name }, actor: { type: "staff", id: actor.userId, name: actor.name } });
     await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "loyalty.program_changed", subjectType: "loyalty-program", subjectId: String(version), before: previous.program, after: program });
     return { version, program, createdAt: row.createdAt, createdByName: actor.name, summary };
   }, TRANSACTION);
@@ -116,7 +121,7 @@ export async function overrideTier({ actor, customerId, tierKey, reason, db = pr
   const result = await db.$transaction(async (tx) => {
     const customer = await tx.customer.findFirst({ where: { shop, shopifyId: customerId, deletedAt: null, redactedAt: null }, select: { shopifyId: true } });
     if (!customer) throw new LoyaltyError("noCustomer", "No such customer");
-    const { program } = await currentProgram(tx, shop, now);
+    const { program, version } = await currentProgram(tx, shop, now);
     if (tierKey !== null && !program.tiers.some((tier) => tier.key === tierKey)) throw new LoyaltyError("noTier", "No such tier");
     const before = await tx.loyaltyMember.findUnique({ where: { shop_customerId: { shop, customerId } } });
     const override = tierKey === null ? { overrideKey: null, overrideReason: null, overrideById: null, overrideByName: null, overrideAt: null } : { overrideKey: tierKey, overrideReason: why, overrideById: actor.userId, overrideByName: actor.name, overrideAt: now };
@@ -128,7 +133,7 @@ export async function overrideTier({ actor, customerId, tierKey, reason, db = pr
     if (summary.tierChanges === 0) {
       // The tier stayed (an override of the tier the member has): the override is still recorded in the history.
       const name = (key: string | null) => program.tiers.find((tier) => tier.key === key)?.name ?? key;
-      await tx.tierChange.create({ data: { shop, customerId, fromKey: before?.tierKey ?? null, toKey: after.tierKey, fromName: name(before?.tierKey ?? null), toName: name(after.tierKey), reason: tierKey === null ? "override-removed" : "override", programVersion: after.programVersion, actorType: "staff", actorId: actor.userId, actorName: actor.name, note: why, createdAt: now } });
+      await tx.tierChange.create({ data: { shop, customerId, fromKey: before?.tierKey ?? null, toKey: after.tierKey, fromName: name(before?.tierKey ?? null), toName: name(after.tierKey), reason: tierKey === null ? "override-removed" : "override", programVersion: version, actorType: "staff", actorId: actor.userId, actorName: actor.name, note: why, createdAt: now } });
     }
     await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: tierKey === null ? "loyalty.override_removed" : "loyalty.tier_overridden", subjectType: "customer", subjectId: customerId, before: { tier: before?.tierKey ?? null, override: before?.overrideKey ?? null }, after: { tier: after.tierKey, override: after.overrideKey, reason: why } });
     return { member: after, summary };
@@ -170,8 +175,8 @@ export async function memberCard({ shop, customerId, db = prisma, ledgerTake = 2
   const { program, version } = await currentProgram(db, shop);
   const member = await db.loyaltyMember.findUnique({ where: { shop_customerId: { shop, customerId } } });
   const [ledger, changes] = await Promise.all([
-    db.pointsEntry.findMany({ where: { shop, customerId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: ledgerTake }),
-    db.tierChange.findMany({ where: { shop, customerId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 20 }),
+    db.pointsEntry.findMany({ where: { shop, customerId }, orderBy: { id: "desc" }, take: ledgerTake }),
+    db.tierChange.findMany({ where: { shop, customerId }, orderBy: { id: "desc" }, take: 20 }),
   ]);
   const tier = program.tiers.find((candidate) => candidate.key === member?.tierKey) ?? null;
   const qualified = program.tiers.find((candidate) => candidate.key === member?.qualifiedKey) ?? null;

@@ -16,6 +16,20 @@ const METAFIELDS_SET = `#graphql
     }
   }`;
 
+const TAGS_ADD = `#graphql
+  mutation LoyaltyTagsAdd($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      userErrors { field message }
+    }
+  }`;
+
+const TAGS_REMOVE = `#graphql
+  mutation LoyaltyTagsRemove($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      userErrors { field message }
+    }
+  }`;
+
 const FLOW_TRIGGER = `#graphql
   mutation LoyaltyFlowTrigger($handle: String!, $payload: JSON!) {
     flowTriggerReceive(handle: $handle, payload: $payload) {
@@ -65,14 +79,50 @@ export interface PushResult {
   calls: number;
   skipped: number;
   flowEvents: number;
+  tagged: number;
+}
+
+/** The tag a member of `tierName` carries when the program tags members ("Tier: Gold"). */
+export const TIER_TAG_PREFIX = "Tier: ";
+export const tierTag = (tierName: string) => `${TIER_TAG_PREFIX}${tierName}`;
+
+/**
+ * Tags each member with their tier and removes tags of other tiers, in Shopify (tagsAdd /
+ * tagsRemove) and then in the archive; members already tagged right cost no call. Tags are
+ * Shopify's: a tag only the archive knew would be lost at the next sync.
+ */
+async function tagMembers({ db, shop, admin, members, program }: { db: PrismaClient; shop: string; admin: AdminGraphql; members: Array<{ customerId: string; tierKey: string | null }>; program: Program }): Promise<number> {
+  const customers = await db.customer.findMany({ where: { shop, shopifyId: { in: members.map((member) => member.customerId) }, deletedAt: null }, select: { shopifyId: true, tags: true } });
+  const tagsOf = new Map(customers.map((customer) => [customer.shopifyId, customer.tags ? customer.tags.split(", ") : []]));
+  let tagged = 0;
+  for (const member of members) {
+    const tags = tagsOf.get(member.customerId);
+    if (!tags) continue;
+    const tier = program.tiers.find((candidate) => candidate.key === member.tierKey);
+    const wanted = tier ? tierTag(tier.name) : null;
+    const stale = tags.filter((tag) => tag.startsWith(TIER_TAG_PREFIX) && tag !== wanted);
+    const missing = wanted !== null && !tags.includes(wanted);
+    if (stale.length === 0 && !missing) continue;
+    if (stale.length > 0) assertTagsDone("tagsRemove", (await adminGraphql<{ tagsRemove: { userErrors: UserError[] } }>({ shop, admin }, TAGS_REMOVE, { id: member.customerId, tags: stale })).tagsRemove);
+    if (missing) assertTagsDone("tagsAdd", (await adminGraphql<{ tagsAdd: { userErrors: UserError[] } }>({ shop, admin }, TAGS_ADD, { id: member.customerId, tags: [wanted] })).tagsAdd);
+    const next = [...tags.filter((tag) => !stale.includes(tag)), ...(missing ? [wanted] : [])];
+    await db.customer.updateMany({ where: { shop, shopifyId: member.customerId }, data: { tags: next.join(", ") } });
+    tagged++;
+  }
+  return tagged;
+}
+
+function assertTagsDone(operation: string, payload: { userErrors: UserError[] }) {
+  if (payload.userErrors.length > 0) throw new Error(`${operation} refused: ${payload.userErrors.map((error) => error.message).join("; ")}`);
 }
 
 /** Pushes up to `limit` members and the Flow outbox; returns what it did (call again while members > 0). */
 export async function pushLoyalty({ db, shop, admin, limit = 400 }: { db: PrismaClient; shop: string; admin: AdminGraphql; limit?: number }): Promise<PushResult> {
-  const result: PushResult = { members: 0, calls: 0, skipped: 0, flowEvents: 0 };
-  const { program } = await currentProgram(db, shop);
+  const result: PushResult = { members: 0, calls: 0, skipped: 0, flowEvents: 0, tagged: 0 };
+  const { program, version } = await currentProgram(db, shop);
   const terms = await shopTerms(db, shop);
-  const members = await db.loyaltyMember.findMany({ where: { shop, pushNeeded: true }, orderBy: { customerId: "asc" }, take: limit });
+  // Behind: changed since the last push, or written under an older program (a saved change rewrites everyone's status).
+  const members = await db.loyaltyMember.findMany({ where: { shop, OR: [{ pushNeeded: true }, { programVersion: { lt: version } }] }, orderBy: { customerId: "asc" }, take: limit });
   const perCall = Math.floor(PER_CALL / FIELDS_PER_MEMBER);
   for (let start = 0; start < members.length; start += perCall) {
     let batch = members.slice(start, start + perCall);
@@ -89,8 +139,10 @@ export async function pushLoyalty({ db, shop, admin, limit = 400 }: { db: Prisma
       result.calls++;
       const errors = answer.metafieldsSet.userErrors;
       if (errors.length === 0) {
+        if (program.tagMembers) result.tagged += await tagMembers({ db, shop, admin, members: batch, program });
         for (const member of batch) {
-          // Only if nothing changed since it was read: a newer evaluation pushes again.
+          // Written under this version; and up to date only if nothing changed since it was read (a newer evaluation pushes again).
+          await db.loyaltyMember.updateMany({ where: { shop, customerId: member.customerId }, data: { programVersion: version } });
           await db.loyaltyMember.updateMany({ where: { shop, customerId: member.customerId, evaluatedAt: member.evaluatedAt }, data: { pushNeeded: false } });
         }
         result.members += batch.length;
@@ -100,7 +152,7 @@ export async function pushLoyalty({ db, shop, admin, limit = 400 }: { db: Prisma
       const refused = new Set(errors.map((error) => (typeof error.elementIndex === "number" ? Math.floor(error.elementIndex / FIELDS_PER_MEMBER) : -1)));
       if (refused.has(-1)) throw new Error(`metafieldsSet refused the batch: ${errors.map((error) => error.message).join("; ")}`);
       const dropped = batch.filter((_, index) => refused.has(index));
-      for (const member of dropped) await db.loyaltyMember.updateMany({ where: { shop, customerId: member.customerId }, data: { pushNeeded: false } });
+      for (const member of dropped) await db.loyaltyMember.updateMany({ where: { shop, customerId: member.customerId }, data: { pushNeeded: false, programVersion: version } });
       result.skipped += dropped.length;
       batch = batch.filter((_, index) => !refused.has(index));
     }
@@ -111,7 +163,7 @@ export async function pushLoyalty({ db, shop, admin, limit = 400 }: { db: Prisma
 
 /** Sends the shop's unsent Flow events, oldest first. */
 export async function sendFlowEvents({ db, shop, admin, limit = 200 }: { db: PrismaClient; shop: string; admin: AdminGraphql; limit?: number }): Promise<number> {
-  const events = await db.flowEvent.findMany({ where: { shop, sentAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit });
+  const events = await db.flowEvent.findMany({ where: { shop, sentAt: null }, orderBy: { id: "asc" }, take: limit });
   let sent = 0;
   for (const event of events) {
     const answer = await adminGraphql<{ flowTriggerReceive: { userErrors: UserError[] } }>({ shop, admin }, FLOW_TRIGGER, { handle: event.handle, payload: JSON.parse(event.payload) });

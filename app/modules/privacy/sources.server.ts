@@ -245,9 +245,9 @@ const loyaltySource: PersonalDataSource = {
     const where = { shop: subject.shop, customerId: { in: subject.customerIds } };
     const [members, tierChanges, points, flowEvents] = await Promise.all([
       db.loyaltyMember.findMany({ where }),
-      db.tierChange.findMany({ where, orderBy: { createdAt: "asc" } }),
-      db.pointsEntry.findMany({ where, orderBy: { createdAt: "asc" } }),
-      db.flowEvent.findMany({ where, orderBy: { createdAt: "asc" } }),
+      db.tierChange.findMany({ where, orderBy: { id: "asc" } }),
+      db.pointsEntry.findMany({ where, orderBy: { id: "asc" } }),
+      db.flowEvent.findMany({ where, orderBy: { id: "asc" } }),
     ]);
     return { members, tierChanges, points, flowEvents: flowEvents.map(({ payload, ...event }) => ({ ...event, payload: parseJson(payload) })) };
   },

@@ -40,7 +40,7 @@ CREATE TABLE "LoyaltyMember" (
 
 -- CreateTable
 CREATE TABLE "TierChange" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "shop" TEXT NOT NULL,
     "customerId" TEXT NOT NULL,
     "fromKey" TEXT,
@@ -58,7 +58,7 @@ CREATE TABLE "TierChange" (
 
 -- CreateTable
 CREATE TABLE "PointsEntry" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "shop" TEXT NOT NULL,
     "customerId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
@@ -76,7 +76,7 @@ CREATE TABLE "PointsEntry" (
 
 -- CreateTable
 CREATE TABLE "FlowEvent" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "shop" TEXT NOT NULL,
     "handle" TEXT NOT NULL,
     "customerId" TEXT,
@@ -97,23 +97,14 @@ CREATE INDEX "LoyaltyMember_shop_dirty_idx" ON "LoyaltyMember"("shop", "dirty");
 CREATE INDEX "LoyaltyMember_shop_pushNeeded_idx" ON "LoyaltyMember"("shop", "pushNeeded");
 
 -- CreateIndex
-CREATE INDEX "LoyaltyMember_shop_downgradeDueAt_idx" ON "LoyaltyMember"("shop", "downgradeDueAt");
+CREATE INDEX "LoyaltyMember_shop_programVersion_idx" ON "LoyaltyMember"("shop", "programVersion");
 
 -- CreateIndex
-CREATE INDEX "TierChange_shop_customerId_createdAt_idx" ON "TierChange"("shop", "customerId", "createdAt");
-
--- CreateIndex
-CREATE INDEX "TierChange_shop_createdAt_idx" ON "TierChange"("shop", "createdAt");
-
--- CreateIndex
-CREATE INDEX "PointsEntry_shop_customerId_createdAt_idx" ON "PointsEntry"("shop", "customerId", "createdAt");
-
--- CreateIndex
-CREATE INDEX "PointsEntry_shop_orderId_idx" ON "PointsEntry"("shop", "orderId");
+CREATE INDEX "TierChange_shop_customerId_idx" ON "TierChange"("shop", "customerId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "PointsEntry_shop_customerId_key_key" ON "PointsEntry"("shop", "customerId", "key");
 
 -- CreateIndex
-CREATE INDEX "FlowEvent_shop_sentAt_createdAt_idx" ON "FlowEvent"("shop", "sentAt", "createdAt");
+CREATE INDEX "FlowEvent_shop_sentAt_idx" ON "FlowEvent"("shop", "sentAt");
 
