@@ -299,22 +299,21 @@ function ImpactSummary({ impact }: { impact: PreviewImpact }) {
           {impact.downAfterGrace > 0 ? t("loyalty.page.impactGrace", { count: impact.downAfterGrace }) : null} {t("loyalty.page.impactUnchanged", { count: impact.unchanged })}
         </Text>
       </Banner>
-      {impact.moves.up.length > 0 ? (
-        <BlockStack gap="100">
-          <Text as="h3" variant="headingSm">
-            {t("loyalty.page.movingUp")}
-          </Text>
-          {list(impact.moves.up, impact.up - impact.moves.up.length)}
-        </BlockStack>
-      ) : null}
-      {impact.moves.down.length > 0 ? (
-        <BlockStack gap="100">
-          <Text as="h3" variant="headingSm">
-            {t("loyalty.page.movingDown")}
-          </Text>
-          {list(impact.moves.down, impact.down - impact.moves.down.length)}
-        </BlockStack>
-      ) : null}
+      {(
+        [
+          ["movingUp", impact.moves.up, impact.up],
+          ["movingDown", impact.moves.down, impact.down],
+        ] as const
+      ).map(([heading, moves, total]) =>
+        moves.length > 0 ? (
+          <BlockStack gap="100" key={heading}>
+            <Text as="h3" variant="headingSm">
+              {t(`loyalty.page.${heading}`)}
+            </Text>
+            {list(moves, total - moves.length)}
+          </BlockStack>
+        ) : null,
+      )}
     </BlockStack>
   );
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Program } from "../../app/modules/loyalty/program";
 import { loyaltyStatus } from "../../app/modules/loyalty/push.server";
 import { blockCss, renderLoyaltyBlock } from "../support/liquid-storefront";
+import { testProgram } from "../support/loyalty";
 import { startDemo, type Demo } from "./demo-support";
 
 const DATABASE_FILE = "data/browser-loyalty.db";
@@ -123,18 +124,7 @@ describe("loyalty program", () => {
 
 describe("storefront loyalty block", () => {
   test("a guest, a member mid-tier and a member at the top tier, rendered in Chromium", async () => {
-    const program: Program = {
-      basis: "spend",
-      window: { kind: "lifetime", months: 12 },
-      graceDays: 30,
-      tiers: [
-        { key: "member", name: "Member", color: "#8c9196", threshold: 0, perks: "" },
-        { key: "silver", name: "Silver", color: "#6d7175", threshold: 20_000, perks: "Free gift wrap" },
-        { key: "gold", name: "Gold", color: "#b98900", threshold: 100_000, perks: "Free shipping\nEarly access to sales" },
-      ],
-      points: { enabled: true, perUnit: 1, signupBonus: 0, firstOrderBonus: 0, expiryMonths: 0, from: "2026-01-01T00:00:00.000Z" },
-      tagMembers: false,
-    };
+    const program: Program = testProgram();
     const usd = { currencyCode: "USD", exponent: 2 };
     const blocks = await Promise.all([
       renderLoyaltyBlock({ locale: "en" }),

@@ -13,19 +13,9 @@ import { describe, expect, test } from "vitest";
 import type { Program } from "../../app/modules/loyalty/program";
 import { loyaltyStatus, METAFIELD_KEYS } from "../../app/modules/loyalty/push.server";
 import { blockCss, blockSource, LOYALTY_BLOCK_DIR, renderLoyaltyBlock, visibleText } from "../support/liquid-storefront";
+import { testProgram } from "../support/loyalty";
 
-const program: Program = {
-  basis: "spend",
-  window: { kind: "lifetime", months: 12 },
-  graceDays: 30,
-  tiers: [
-    { key: "member", name: "Member", color: "#8c9196", threshold: 0, perks: "" },
-    { key: "silver", name: "Silver", color: "#6d7175", threshold: 20_000, perks: "Free gift wrap" },
-    { key: "gold", name: "Gold", color: "#b98900", threshold: 100_000, perks: "Free shipping\nEarly access to sales" },
-  ],
-  points: { enabled: true, perUnit: 1, signupBonus: 0, firstOrderBonus: 0, expiryMonths: 0, from: "2026-01-01T00:00:00.000Z" },
-  tagMembers: false,
-};
+const program: Program = testProgram();
 const usd = { currencyCode: "USD", exponent: 2 };
 const silver = loyaltyStatus({ tierKey: "silver", metric: 57_950n, pointsBalance: 240, tierSince: new Date("2026-05-01T00:00:00Z") }, program, usd);
 const gold = loyaltyStatus({ tierKey: "gold", metric: 250_000n, pointsBalance: 1, tierSince: null }, program, usd);

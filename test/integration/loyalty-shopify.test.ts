@@ -9,6 +9,7 @@ import type { Emulator } from "../../dev/emulator/index";
 import { bootApp, examplePayload, webhookRequest } from "../support/app";
 import { emulatorAdmin, startEmulatedShops } from "../support/emulated-shop";
 import { createCustomer, createOrder, createShop } from "../support/factories";
+import { TEST_TIERS, testProgram } from "../support/loyalty";
 
 const { prisma, database } = await bootApp();
 const shop = "loyal-webhooks.myshopify.com";
@@ -52,18 +53,7 @@ describe("an order webhook reaches Shopify's metafields and Flow through the wor
     await createCustomer(prisma, { shop, shopifyId: customerId, displayName: `${seeded.firstName} ${seeded.lastName}` });
     await saveProgram({
       actor: { shop, userId: "1", name: "Ava Chen" },
-      draft: {
-        basis: "spend",
-        window: { kind: "lifetime", months: 12 },
-        graceDays: 30,
-        tiers: [
-          { key: "member", name: "Member", color: "#8c9196", threshold: 0, perks: "" },
-          { key: "silver", name: "Silver", color: "#6d7175", threshold: 50_000, perks: "Free gift wrap" },
-          { key: "gold", name: "Gold", color: "#b98900", threshold: 200_000, perks: "" },
-        ],
-        points: { enabled: true, perUnit: 1, signupBonus: 0, firstOrderBonus: 0, expiryMonths: 0, from: "2020-01-01T00:00:00.000Z" },
-        tagMembers: false,
-      },
+      draft: testProgram({ points: { ...testProgram().points, from: "2020-01-01T00:00:00.000Z" } }, [0, 50_000, 200_000]),
     });
     // $480 of history from before the app was installed: a Member, $20 short of Silver.
     await createOrder(prisma, { shop, shopifyId: "gid://shopify/Order/1", customerId, totalPriceMinor: 48_000n, subtotalPriceMinor: 48_000n, processedAt: new Date("2019-05-01T00:00:00Z") });
@@ -118,17 +108,7 @@ describe("tier tags", () => {
     await createCustomer(prisma, { shop, shopifyId: customerId, tags: store.getCustomer(store.customerIdxs()[1]!)!.tags.join(", ") });
     await saveProgram({
       actor: { shop, userId: "1", name: "Ava Chen" },
-      draft: {
-        basis: "orders",
-        window: { kind: "lifetime", months: 12 },
-        graceDays: 0,
-        tiers: [
-          { key: "member", name: "Member", color: "#8c9196", threshold: 0, perks: "" },
-          { key: "regular", name: "Regular", color: "#6d7175", threshold: 1, perks: "" },
-        ],
-        points: { enabled: false, perUnit: 1, signupBonus: 0, firstOrderBonus: 0, expiryMonths: 0, from: "2020-01-01T00:00:00.000Z" },
-        tagMembers: true,
-      },
+      draft: testProgram({ basis: "orders", graceDays: 0, tiers: [TEST_TIERS[0]!, { ...TEST_TIERS[1]!, key: "regular", name: "Regular", threshold: 1 }], points: { ...testProgram().points, enabled: false }, tagMembers: true }),
     });
     await createOrder(prisma, { shop, shopifyId: "gid://shopify/Order/77", customerId, processedAt: new Date("2025-01-01T00:00:00Z") });
     await evaluateMembers(prisma, { shop, quiet: true });

@@ -8,6 +8,7 @@ import type { Program } from "~/modules/loyalty/program";
 
 import { bootApp } from "../support/app";
 import { createCustomer, createOrder, createShop } from "../support/factories";
+import { testProgram } from "../support/loyalty";
 
 const { prisma, database } = await bootApp();
 const { evaluateMembers, evaluateDirtyMembers, markDirty } = await import("~/modules/loyalty/evaluate.server");
@@ -22,21 +23,7 @@ const orderGid = (id: number) => `gid://shopify/Order/${id}`;
 const T0 = new Date("2026-03-01T00:00:00Z");
 const days = (n: number) => new Date(T0.getTime() + n * 86_400_000);
 
-function program(overrides: Partial<Program> = {}): Program {
-  return {
-    basis: "spend",
-    window: { kind: "lifetime", months: 12 },
-    graceDays: 30,
-    tiers: [
-      { key: "member", name: "Member", color: "#8c9196", threshold: 0, perks: "" },
-      { key: "silver", name: "Silver", color: "#6d7175", threshold: 20_000, perks: "" },
-      { key: "gold", name: "Gold", color: "#b98900", threshold: 100_000, perks: "Free shipping" },
-    ],
-    points: { enabled: true, perUnit: 1, signupBonus: 0, firstOrderBonus: 0, expiryMonths: 0, from: "2026-01-01T00:00:00.000Z" },
-    tagMembers: false,
-    ...overrides,
-  };
-}
+const program = (overrides: Partial<Program> = {}) => testProgram(overrides);
 
 const member = (customerId: string, shop = SHOP) => prisma.loyaltyMember.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId } } });
 const ledger = (customerId: string) => prisma.pointsEntry.findMany({ where: { shop: SHOP, customerId }, orderBy: { id: "asc" } });

@@ -2,7 +2,7 @@
 // the newer-wins upsert. Shared by the Prisma path (webhooks, reconciliation: a few rows) and the
 // driver path (the initial import: millions of rows), so both apply exactly the same rule.
 import type { BulkRow, BulkTable } from "./bulk-rows";
-import { encodeDate } from "../db/provider.server";
+import { encodeColumn, encodeDate } from "../db/provider.server";
 
 export type SqlProvider = "sqlite" | "postgresql";
 type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";
@@ -159,17 +159,8 @@ export type SqlValue = string | number | bigint | boolean | null;
  * false) and becomes decimal text for pg and for Prisma's raw queries: exact either way.
  */
 export function encodeValue(value: unknown, kind: ColumnKind, provider: SqlProvider, bigintAsText: boolean): SqlValue {
-  if (value === null || value === undefined) return null;
-  switch (kind) {
-    case "date":
-      return encodeDate(value as Date, provider);
-    case "bool":
-      return provider === "sqlite" ? (value ? 1 : 0) : Boolean(value);
-    case "bigint":
-      return bigintAsText ? (value as bigint).toString() : (value as bigint);
-    default:
-      return value as string | number;
-  }
+  if (kind === "bigint" && !bigintAsText && value !== null && value !== undefined) return value as bigint;
+  return encodeColumn(value, kind, provider) as SqlValue;
 }
 
 type AnyRow = Record<string, unknown> & { shopifyId: string; shopifyUpdatedAt?: Date };
