@@ -1,7 +1,7 @@
 // What staff do with the loyalty program (decision 010): change the program (with its impact
 // shown first, applied in one step), override a member's tier, adjust points; and what the admin
 // pages read. Every write is audited.
-import { prisma, type PrismaClient } from "../../db.server";
+import { prisma, type Prisma, type PrismaClient } from "../../db.server";
 import { writeAudit } from "../audit/audit.server";
 import type { Actor } from "../staff/staff.server";
 import { evaluateMembers, liveCustomers, loadFigures, memberStanding } from "./evaluate.server";
@@ -112,15 +112,26 @@ export async function saveProgram({ actor, draft, db = prisma, now = new Date() 
   return saved;
 }
 
-/** Sets (tierKey) or removes (null) a staff override of a customer's tier; a reason is required either way. */
-export async function overrideTier({ actor, customerId, tierKey, reason, db = prisma, now = new Date() }: { actor: Actor; customerId: string; tierKey: string | null; reason: string; db?: PrismaClient; now?: Date }) {
+/** A staff action's reason, trimmed: required, at most 500 characters. */
+function staffReason(reason: string): string {
   const why = reason.trim();
   if (!why) throw new LoyaltyError("reasonRequired", "A reason is required");
   if (why.length > 500) throw new LoyaltyError("reasonTooLong", "The reason is too long (500 characters at most)");
+  return why;
+}
+
+/** A live (not deleted, not redacted) customer of the shop, or LoyaltyError. */
+async function requireLiveCustomer(tx: Prisma.TransactionClient, shop: string, customerId: string) {
+  const customer = await tx.customer.findFirst({ where: { shop, shopifyId: customerId, deletedAt: null, redactedAt: null }, select: { shopifyId: true } });
+  if (!customer) throw new LoyaltyError("noCustomer", "No such customer");
+}
+
+/** Sets (tierKey) or removes (null) a staff override of a customer's tier; a reason is required either way. */
+export async function overrideTier({ actor, customerId, tierKey, reason, db = prisma, now = new Date() }: { actor: Actor; customerId: string; tierKey: string | null; reason: string; db?: PrismaClient; now?: Date }) {
+  const why = staffReason(reason);
   const shop = actor.shop;
   const result = await db.$transaction(async (tx) => {
-    const customer = await tx.customer.findFirst({ where: { shop, shopifyId: customerId, deletedAt: null, redactedAt: null }, select: { shopifyId: true } });
-    if (!customer) throw new LoyaltyError("noCustomer", "No such customer");
+    await requireLiveCustomer(tx, shop, customerId);
     const { program, version } = await currentProgram(tx, shop, now);
     if (tierKey !== null && !program.tiers.some((tier) => tier.key === tierKey)) throw new LoyaltyError("noTier", "No such tier");
     const before = await tx.loyaltyMember.findUnique({ where: { shop_customerId: { shop, customerId } } });
@@ -144,15 +155,12 @@ export async function overrideTier({ actor, customerId, tierKey, reason, db = pr
 
 /** A staff adjustment of a customer's points, with a reason; it never takes the balance below 0. */
 export async function adjustPoints({ actor, customerId, points, reason, db = prisma, now = new Date() }: { actor: Actor; customerId: string; points: number; reason: string; db?: PrismaClient; now?: Date }) {
-  const why = reason.trim();
   if (!Number.isSafeInteger(points) || points === 0) throw new LoyaltyError("pointsInvalid", "Points must be a whole number other than 0");
   if (Math.abs(points) > 10_000_000) throw new LoyaltyError("pointsTooMany", "That is more points than one adjustment may move");
-  if (!why) throw new LoyaltyError("reasonRequired", "A reason is required");
-  if (why.length > 500) throw new LoyaltyError("reasonTooLong", "The reason is too long (500 characters at most)");
+  const why = staffReason(reason);
   const shop = actor.shop;
   const entry = await db.$transaction(async (tx) => {
-    const customer = await tx.customer.findFirst({ where: { shop, shopifyId: customerId, deletedAt: null, redactedAt: null }, select: { shopifyId: true } });
-    if (!customer) throw new LoyaltyError("noCustomer", "No such customer");
+    await requireLiveCustomer(tx, shop, customerId);
     // Claim the member row first: on PostgreSQL this locks it, so two adjustments cannot both read the old balance.
     await tx.loyaltyMember.upsert({ where: { shop_customerId: { shop, customerId } }, create: { shop, customerId }, update: { pointsBalance: { increment: 0 } } });
     const member = await tx.loyaltyMember.findUniqueOrThrow({ where: { shop_customerId: { shop, customerId } } });
