@@ -146,6 +146,43 @@ describe("points ledger", () => {
   });
 });
 
+describe("every order's award equals its worth by the rules (the database's shortcut and orderPointsTarget agree)", () => {
+  test.each([
+    ["USD", 2],
+    ["JPY", 0],
+    ["KWD", 3],
+  ] as const)("%s", async (currencyCode, exponent) => {
+    const { orderPointsTarget } = await import("~/modules/loyalty/tier-rules");
+    await prisma.shop.update({ where: { shop: SHOP }, data: { currencyCode } });
+    await saveProgram({ actor: ava, draft: program({ points: { ...program().points, perUnit: 3 } }), now: days(-1) });
+    const orders = [
+      { subtotalPriceMinor: 12_345n },
+      { subtotalPriceMinor: 12_345n, totalRefundedMinor: 2_000n },
+      { subtotalPriceMinor: 5_000n, totalRefundedMinor: 9_000n },
+      { subtotalPriceMinor: 7_777n, cancelledAt: days(1) },
+      { subtotalPriceMinor: 7_777n, test: true },
+      { subtotalPriceMinor: 0n },
+      { subtotalPriceMinor: 99n },
+      { subtotalPriceMinor: 4_321n, processedAt: new Date("2025-06-01T00:00:00Z") },
+    ];
+    for (const [index, order] of orders.entries()) await createOrder(prisma, { shop: SHOP, shopifyId: orderGid(100 + index), customerId: gid(1), currencyCode, processedAt: days(0), ...order });
+    await evaluate(days(2));
+    // Changes after the first award: more refunded, a cancellation, an edit upwards.
+    await prisma.order.update({ where: { shop_shopifyId: { shop: SHOP, shopifyId: orderGid(100) } }, data: { totalRefundedMinor: 345n } });
+    await prisma.order.update({ where: { shop_shopifyId: { shop: SHOP, shopifyId: orderGid(101) } }, data: { cancelledAt: days(3) } });
+    await prisma.order.update({ where: { shop_shopifyId: { shop: SHOP, shopifyId: orderGid(106) } }, data: { subtotalPriceMinor: 20_099n } });
+    await evaluate(days(4));
+    const entries = await ledger(gid(1));
+    for (const order of await prisma.order.findMany({ where: { shop: SHOP, customerId: gid(1) } })) {
+      const awarded = entries.filter((entry) => entry.orderId === order.shopifyId).reduce((sum, entry) => sum + (entry.orderDelta ?? 0), 0);
+      const worth = orderPointsTarget({ subtotalMinor: order.subtotalPriceMinor, refundedMinor: order.totalRefundedMinor, cancelled: order.cancelledAt !== null, test: order.test, processedAt: order.processedAt }, { enabled: true, perUnit: 3, from: "2026-01-01T00:00:00.000Z" }, exponent);
+      expect(awarded, order.shopifyId).toBe(worth);
+    }
+    expect(entries.some((entry) => entry.reason === "order-changed")).toBe(false);
+    expect(entries.filter((entry) => entry.kind === "earn").length).toBeGreaterThanOrEqual(3);
+  });
+});
+
 describe("tiers", () => {
   test("tiers come from the full order history; promotion is immediate and recorded", async () => {
     await createOrder(prisma, { shop: SHOP, shopifyId: orderGid(1), customerId: gid(1), totalPriceMinor: 15_000n, processedAt: new Date("2023-01-01T00:00:00Z") });

@@ -4,7 +4,7 @@
 // queries, applies the pure rules in memory and writes only what changed.
 import type { Prisma, PrismaClient } from "../../db.server";
 import { encodeDate, insertMany, placeholders, providerOf, selectRows, type Columns, type SqlProvider } from "../db/provider.server";
-import type { Program } from "./program";
+import type { PointsRules, Program } from "./program";
 import { currentProgram, shopTerms, type Db, type ProgramVersion, type ShopTerms } from "./program.server";
 import { decideMovement, orderMovement, orderPointsTarget, pointsExpired, qualifiedTier, qualifyingMetric, windowRange, type Figures, type TierChangeReason } from "./tier-rules";
 
@@ -61,6 +61,8 @@ interface PointsOrder {
   cancelled: boolean;
   test: boolean;
   processedAt: Date;
+  /** What the ledger gave the order so far, and at which rate; null when it never earned. */
+  settled: { awarded: number; perUnit: number | null } | null;
 }
 
 const CHUNK = 500;
@@ -157,32 +159,47 @@ const ORDER_COLUMNS: Columns = [
   ["cancelled", "bool"],
   ["test", "bool"],
   ["processedAt", "date"],
+  ["awarded", "bigint"],
+  ["perUnit", "int"],
 ];
 
-/** Orders whose points may need settling: processed since the program earns, or already in the ledger (`settled`). */
-async function pointsOrders(db: Db, shop: string, from: Date, ids: readonly string[] | undefined, settled: ReadonlyMap<string, unknown>): Promise<PointsOrder[]> {
+/**
+ * The orders whose points are not what they are worth now, with what the ledger gave them: the
+ * database compares each order's worth (the rule of orderPointsTarget, as SQL) with the sum of
+ * its ledger entries, so a recompute reads only what changed - in steady state nothing. Orders
+ * count when processed since the program earns, or when already in the ledger (settled orders
+ * keep their first rate). The caller decides each returned order with orderPointsTarget itself.
+ */
+async function unsettledOrders(db: Db, shop: string, rules: PointsRules, exponent: number, ids: readonly string[] | undefined): Promise<PointsOrder[]> {
   const provider = providerOf(db);
-  const [shopMark, fromMark] = placeholders(provider, 2);
-  const select = `SELECT "shopifyId" AS "id", "customerId", "subtotalPriceMinor" AS "subtotal", "totalRefundedMinor" AS "refunded", "cancelledAt" IS NOT NULL AS "cancelled", "test", "processedAt" FROM "Order"`;
-  const rows = await perChunk(db, ORDER_COLUMNS, ids, `"customerId"`, (filter) => ({
-    sql: `${select} WHERE "shop" = ${shopMark} AND "customerId" IS NOT NULL AND "deletedAt" IS NULL AND "processedAt" >= ${dateMark(provider, fromMark!)}${filter}`,
-    params: [shop, encodeDate(from, provider)],
-  }));
-  // Orders in the ledger from before `from` (it moved later since they earned): still settled on refunds.
-  const seen = new Set(rows.map((row) => row[0] as string));
-  const older = [...settled.keys()].filter((id) => !seen.has(id));
-  for (let start = 0; start < older.length; start += CHUNK) {
-    const chunk = older.slice(start, start + CHUNK);
-    rows.push(
-      ...(await selectRows(
-        db,
-        ORDER_COLUMNS,
-        `${select} WHERE "shop" = ${shopMark} AND "customerId" IS NOT NULL AND "deletedAt" IS NULL AND "shopifyId" IN (${placeholders(provider, chunk.length, 1).join(", ")})`,
-        [shop, ...chunk]
-      ))
-    );
-  }
-  const orders = rows.map(([id, customerId, subtotal, refunded, cancelled, test, processedAt]) => ({
+  // Parameters in the order they appear in the text (SQLite's "?" are positional); the customers'
+  // ids appear twice, in the ledger's subquery (so it reads only their entries) and outside.
+  const query = (chunk: readonly string[] | undefined) => {
+    const params: unknown[] = [];
+    // Numbers are bound as integers on both: Prisma binds a JS number to SQLite as REAL, which turns
+    // the integer division below into a fractional one.
+    const bind = (value: unknown, type?: "integer" | "bigint" | "timestamp(3)") => {
+      params.push(value);
+      const mark = placeholders(provider, 1, params.length - 1)[0]!;
+      if (!type) return mark;
+      return provider === "postgresql" ? `${mark}::${type}` : type === "timestamp(3)" ? mark : `CAST(${mark} AS INTEGER)`;
+    };
+    const customers = (column: string) => (chunk ? ` AND ${column} IN (${chunk.map((id) => bind(id)).join(", ")})` : "");
+    // Each piece is bound as it is written, in the order the text has them.
+    const ledger = `SELECT "orderId", SUM("orderDelta") AS "awarded", MAX("perUnit") AS "perUnit" FROM "PointsEntry" WHERE "shop" = ${bind(shop)} AND "orderId" IS NOT NULL${customers(`"customerId"`)} GROUP BY "orderId"`;
+    const where = `o."shop" = ${bind(shop)} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL${customers(`o."customerId"`)}`;
+    const earns = rules.enabled ? `o."processedAt" >= ${bind(encodeDate(new Date(rules.from), provider), "timestamp(3)")}` : "FALSE";
+    const net = `(o."subtotalPriceMinor" - o."totalRefundedMinor")`;
+    const worth = `CASE WHEN o."cancelledAt" IS NOT NULL OR o."test" = TRUE OR ${net} <= 0 THEN 0 ELSE (${net} * COALESCE(l."perUnit", ${bind(rules.perUnit, "integer")})) / ${bind(10 ** exponent, "bigint")} END`;
+    const sql =
+      `SELECT o."shopifyId" AS "id", o."customerId", o."subtotalPriceMinor" AS "subtotal", o."totalRefundedMinor" AS "refunded", o."cancelledAt" IS NOT NULL AS "cancelled", o."test", o."processedAt", l."awarded", l."perUnit" ` +
+      `FROM "Order" o LEFT JOIN (${ledger}) l ON l."orderId" = o."shopifyId" WHERE ${where} AND (l."orderId" IS NOT NULL OR ${earns}) AND ${worth} <> COALESCE(l."awarded", 0)`;
+    return selectRows(db, ORDER_COLUMNS, sql, params);
+  };
+  const rows: unknown[][] = [];
+  if (!ids) rows.push(...(await query(undefined)));
+  else for (let start = 0; start < ids.length; start += CHUNK) rows.push(...(await query(ids.slice(start, start + CHUNK))));
+  const orders = rows.map(([id, customerId, subtotal, refunded, cancelled, test, processedAt, awarded, perUnit]) => ({
     id: id as string,
     customerId: customerId as string,
     subtotalMinor: subtotal as bigint,
@@ -190,67 +207,25 @@ async function pointsOrders(db: Db, shop: string, from: Date, ids: readonly stri
     cancelled: cancelled as boolean,
     test: test as boolean,
     processedAt: processedAt as Date,
+    settled: awarded === null ? null : { awarded: Number(awarded as bigint), perUnit: perUnit as number | null },
   }));
   return orders.sort((a, b) => a.processedAt.getTime() - b.processedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-interface LedgerState {
-  /** Per order: its award so far and the earn rate it was first awarded at. */
-  orders: Map<string, { awarded: number; perUnit: number | null }>;
-  /** Per customer: the one-off keys already used. */
-  keys: Map<string, Set<string>>;
-}
-
-async function ledgerState(db: Db, shop: string, ids: readonly string[] | undefined, withOrders: boolean): Promise<LedgerState> {
+/** Per customer: the one-off ledger keys already used (bonuses, expiries). */
+async function ledgerKeys(db: Db, shop: string, ids: readonly string[] | undefined): Promise<Map<string, Set<string>>> {
   const [shopMark] = placeholders(providerOf(db), 1);
-  const ORDER_AWARDS: Columns = [
-    ["orderId", "text"],
-    ["awarded", "bigint"],
-    ["perUnit", "int"],
-  ];
-  // The whole shop: summed by the database. Some customers: their entries, summed here - a GROUP BY
-  // orderId makes SQLite walk the shop's (shop, orderId) index instead of the customers' entries.
-  const orderRows = !withOrders
-    ? []
-    : ids
-    ? await perChunk(db, ORDER_AWARDS, ids, `"customerId"`, (filter) => ({
-        sql: `SELECT "orderId", "orderDelta" AS "awarded", "perUnit" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "orderId" IS NOT NULL${filter}`,
-        params: [shop],
-      }))
-    : await selectRows(
-        db,
-        ORDER_AWARDS,
-        `SELECT "orderId", SUM("orderDelta") AS "awarded", MAX("perUnit") AS "perUnit" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "orderId" IS NOT NULL GROUP BY "orderId"`,
-        [shop]
-      );
-  const keyRows = await perChunk(
-    db,
-    [
-      ["customerId", "text"],
-      ["key", "text"],
-    ],
-    ids,
-    `"customerId"`,
-    (filter) => ({
-      sql: `SELECT "customerId", "key" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "key" IS NOT NULL${filter}`,
-      params: [shop],
-    })
-  );
-  const state: LedgerState = { orders: new Map(), keys: new Map() };
-  for (const [orderId, awarded, perUnit] of orderRows) {
-    const order = state.orders.get(orderId as string);
-    const delta = Number((awarded as bigint | null) ?? 0n);
-    if (order) {
-      order.awarded += delta;
-      order.perUnit ??= perUnit as number | null;
-    } else state.orders.set(orderId as string, { awarded: delta, perUnit: perUnit as number | null });
+  const rows = await perChunk(db, [["customerId", "text"], ["key", "text"]], ids, `"customerId"`, (filter) => ({
+    sql: `SELECT "customerId", "key" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "key" IS NOT NULL${filter}`,
+    params: [shop],
+  }));
+  const keys = new Map<string, Set<string>>();
+  for (const [customerId, key] of rows) {
+    let set = keys.get(customerId as string);
+    if (!set) keys.set(customerId as string, (set = new Set()));
+    set.add(key as string);
   }
-  for (const [customerId, key] of keyRows) {
-    let keys = state.keys.get(customerId as string);
-    if (!keys) state.keys.set(customerId as string, (keys = new Set()));
-    keys.add(key as string);
-  }
-  return state;
+  return keys;
 }
 
 /** Only where each member stands (the impact preview's read). */
@@ -364,8 +339,8 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
   const rules = program.points;
   const from = new Date(rules.from);
   const settle = options.settlePoints ?? true;
-  const ledger = await ledgerState(db, shop, ids, settle);
-  const orders = settle ? await pointsOrders(db, shop, from, ids, ledger.orders) : [];
+  const ledgerKeysOf = await ledgerKeys(db, shop, ids);
+  const orders = settle ? await unsettledOrders(db, shop, rules, terms.exponent, ids) : [];
   const ordersOf = new Map<string, PointsOrder[]>();
   for (const order of orders) {
     let list = ordersOf.get(order.customerId);
@@ -383,7 +358,7 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
   for (const customer of customers) {
     summary.evaluated++;
     const member = members.get(customer.id);
-    const keys = ledger.keys.get(customer.id) ?? new Set<string>();
+    const keys = ledgerKeysOf.get(customer.id) ?? new Set<string>();
     let balance = member?.pointsBalance ?? 0;
     let lastActivityAt = member?.lastActivityAt ?? null;
     let earnedNow = 0;
@@ -408,7 +383,7 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
     // Points: bonuses once each, every order settled to what it is worth now.
     if (rules.enabled && rules.signupBonus > 0 && customer.createdAt >= from && !keys.has("signup")) entry("bonus", rules.signupBonus, { key: "signup", reason: "signup" });
     for (const order of ordersOf.get(customer.id) ?? []) {
-      const settled = ledger.orders.get(order.id);
+      const settled = order.settled ?? undefined;
       const perUnit = settled?.perUnit ?? rules.perUnit;
       // An order in the ledger stays settled at its first rate; a new one earns if the program does.
       const eligible = settled !== undefined || (rules.enabled && order.processedAt >= from);
