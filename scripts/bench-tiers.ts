@@ -2,7 +2,8 @@
 // benchmark store (100,000 customers, 500,000 orders; scripts/bench-store.ts) per engine, then times
 // the loyalty program through the app's own functions (decision 010):
 // - the full recompute of every member (tiers from the full order history, and the points ledger
-//   for the orders of the last year) - first from nothing (the import's), then as the daily sweep;
+//   for the orders of the last year) - first from nothing (the import's), then as the daily sweep
+//   finds it (every order checked, nothing to settle);
 // - the impact preview of a program change, and saving that change (every member moved, one step);
 // - one customer's evaluation after an order webhook (incremental).
 // Targets: full recompute under 5 s, impact preview under 2 s. Human lines first, then one JSON
@@ -108,16 +109,16 @@ async function runOne(provider: "sqlite" | "postgres") {
     let took = seconds(started);
     report({ scenario: "recompute-first", seconds: round(took), targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds, members: first.evaluated, pointsEntries: first.pointsEntries, tierChanges: first.tierChanges }, `full recompute from nothing: ${took.toFixed(2)} s (${first.evaluated.toLocaleString("en")} members, ${first.pointsEntries.toLocaleString("en")} ledger entries, ${first.tierChanges.toLocaleString("en")} tiers set) - target < ${TARGETS.recomputeSeconds} s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
 
-    // The daily sweep: the same evaluation when little has changed.
-    const sweeps: number[] = [];
+    // The daily sweep (loyalty.recompute): everyone again, every order's points checked against the
+    // ledger - in steady state there is nothing to settle.
+    const settles: number[] = [];
     for (let run = 0; run < flags.runs; run++) {
       started = performance.now();
-      // As the loyalty.recompute job runs it daily: orders are settled by their webhooks, not here.
-      await db.$transaction((tx) => evaluateMembers(tx, { shop: SHOP, now: new Date(NOW.getTime() + run * 3_600_000), settlePoints: false }), { timeout: 600_000 });
-      sweeps.push(seconds(started));
+      await db.$transaction((tx) => evaluateMembers(tx, { shop: SHOP, now: new Date(NOW.getTime() + run * 3_600_000), settlePoints: true }), { timeout: 600_000 });
+      settles.push(seconds(started));
     }
-    took = median(sweeps);
-    report({ scenario: "recompute-sweep", seconds: round(took), maxSeconds: round(Math.max(...sweeps)), runs: flags.runs, targetSeconds: TARGETS.recomputeSeconds, met: Math.max(...sweeps) < TARGETS.recomputeSeconds }, `full recompute as the daily sweep (median of ${flags.runs}): ${took.toFixed(2)} s, max ${Math.max(...sweeps).toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${Math.max(...sweeps) < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
+    took = Math.max(...settles);
+    report({ scenario: "recompute-sweep", seconds: round(median(settles)), maxSeconds: round(took), runs: flags.runs, targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds }, `full recompute as the daily sweep, every order's points checked (median of ${flags.runs}): ${median(settles).toFixed(2)} s, max ${took.toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
 
     // The impact preview of a change (no writes).
     const previews: number[] = [];

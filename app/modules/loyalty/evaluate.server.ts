@@ -28,9 +28,8 @@ export interface EvaluateOptions {
    */
   quiet?: boolean;
   /**
-   * Settle every order's points against the ledger (default). The daily sweep leaves it off: orders
-   * that change are settled when their webhook marks the member; the sweep ends grace periods,
-   * expires points and follows time windows.
+   * Settle every order's points against the ledger (default; the database returns only the orders
+   * whose award is off). Off for a program change that leaves which orders earn as it was.
    */
   settlePoints?: boolean;
   /** A staff action behind the evaluation (an override): its reason and note go on the tier changes it causes. */
@@ -92,7 +91,7 @@ async function perChunk(
   for (let start = 0; start < ids.length; start += CHUNK) {
     const chunk = ids.slice(start, start + CHUNK);
     const { sql, params } = build(` AND ${column} IN (${placeholders(provider, chunk.length, fixed).join(", ")})`);
-    rows.push(...(await selectRows(db, columns, sql, [...params, ...chunk])));
+    for (const row of await selectRows(db, columns, sql, [...params, ...chunk])) rows.push(row);
   }
   return rows;
 }
@@ -196,9 +195,9 @@ async function unsettledOrders(db: Db, shop: string, rules: PointsRules, exponen
       `FROM "Order" o LEFT JOIN (${ledger}) l ON l."orderId" = o."shopifyId" WHERE ${where} AND (l."orderId" IS NOT NULL OR ${earns}) AND ${worth} <> COALESCE(l."awarded", 0)`;
     return selectRows(db, ORDER_COLUMNS, sql, params);
   };
-  const rows: unknown[][] = [];
-  if (!ids) rows.push(...(await query(undefined)));
-  else for (let start = 0; start < ids.length; start += CHUNK) rows.push(...(await query(ids.slice(start, start + CHUNK))));
+  let rows: unknown[][] = [];
+  if (!ids) rows = await query(undefined);
+  else for (let start = 0; start < ids.length; start += CHUNK) rows = rows.concat(await query(ids.slice(start, start + CHUNK)));
   const orders = rows.map(([id, customerId, subtotal, refunded, cancelled, test, processedAt, awarded, perUnit]) => ({
     id: id as string,
     customerId: customerId as string,

@@ -44,7 +44,7 @@ export async function runRecomputeJob(job: Pick<Job<"loyalty.recompute">, "shop"
   const summary = await db.$transaction(
     async (tx) => {
       // After an import every existing customer joins a tier: that is not news for Flow.
-      const result = await evaluateMembers(tx, { shop, now, quiet: job.payload.reason === "import", settlePoints: job.payload.reason === "import" });
+      const result = await evaluateMembers(tx, { shop, now, quiet: job.payload.reason === "import" });
       await tx.shop.updateMany({ where: { shop }, data: { loyaltySweptAt: now } });
       return result;
     },
