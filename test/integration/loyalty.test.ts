@@ -296,6 +296,9 @@ describe("program changes", () => {
       { customerId: gid(3), reason: "downgraded", actorName: "Ava Chen" },
     ]);
     expect(await tierDistribution({ shop: SHOP })).toMatchObject({ tiers: [{ name: "Member", members: 1 }, { name: "Argent", members: 3 }, { name: "Gold", members: 0 }] });
+    // A customer deleted in Shopify leaves the chart.
+    await prisma.customer.update({ where: { shop_shopifyId: { shop: SHOP, shopifyId: gid(2) } }, data: { deletedAt: days(2) } });
+    expect(await tierDistribution({ shop: SHOP })).toMatchObject({ tiers: [{ name: "Member", members: 1 }, { name: "Argent", members: 2 }, { name: "Gold", members: 0 }] });
     const card = await memberCard({ shop: SHOP, customerId: gid(2) });
     expect(card.tier?.name).toBe("Argent");
     expect(card.progress.next?.name).toBe("Gold");

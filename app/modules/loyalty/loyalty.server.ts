@@ -3,6 +3,7 @@
 // pages read. Every write is audited.
 import { prisma, type Prisma, type PrismaClient } from "../../db.server";
 import { writeAudit } from "../audit/audit.server";
+import { placeholders, providerOf, selectRows } from "../db/provider.server";
 import type { Actor } from "../staff/staff.server";
 import { evaluateMembers, liveCustomers, loadFigures, memberStanding } from "./evaluate.server";
 import { queueLoyaltyPush } from "./loyalty-jobs.server";
@@ -192,10 +193,17 @@ export async function memberCard({ shop, customerId, db = prisma, ledgerTake = 2
   return { program, version, member, tier, qualified, progress, ledger, changes, evaluated: Boolean(member?.evaluatedAt) };
 }
 
-/** Members per tier (the tiers page's chart), with the count of customers in no tier. */
+/** Members per tier (the tiers page's chart): live customers only, with the count of those in no tier. */
 export async function tierDistribution({ shop, db = prisma }: { shop: string; db?: PrismaClient }) {
   const { program } = await currentProgram(db, shop);
-  const groups = await db.loyaltyMember.groupBy({ by: ["tierKey"], where: { shop, evaluatedAt: { not: null } }, _count: { _all: true } });
-  const count = (key: string | null) => groups.find((group) => group.tierKey === key)?._count._all ?? 0;
+  const [shopMark] = placeholders(providerOf(db), 1);
+  const rows = await selectRows(
+    db,
+    [["tierKey", "text"], ["members", "int"]],
+    `SELECT m."tierKey", COUNT(*) AS "members" FROM "LoyaltyMember" m JOIN "Customer" c ON c."shop" = m."shop" AND c."shopifyId" = m."customerId" ` +
+      `WHERE m."shop" = ${shopMark} AND m."evaluatedAt" IS NOT NULL AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL GROUP BY m."tierKey"`,
+    [shop],
+  );
+  const count = (key: string | null) => Number(rows.find(([tierKey]) => tierKey === key)?.[1] ?? 0);
   return { tiers: program.tiers.map((tier) => ({ key: tier.key, name: tier.name, color: tier.color, members: count(tier.key) })), none: count(null) };
 }
