@@ -2,10 +2,10 @@
 // bulk operations, token exchange, an Admin/App Bridge stand-in and webhook delivery.
 // Dev/test only: never imported from app/.
 import { randomBytes, randomUUID } from "node:crypto";
-import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 import { execute, GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError } from "graphql";
 import { parse as parseToml } from "smol-toml";
@@ -117,22 +117,59 @@ const SUPPORTED_VERSION = /^(2025-(01|04|07|10)|2026-(01|04|07|10)|unstable)$/;
 export interface AppConfig {
   subscriptions: Map<string, Subscription>;
   scopes: string;
+  /** App-owned (`$app`) customer metafield definitions: key -> type (declared in shopify.app.toml). */
+  customerMetafields: Map<string, string>;
+  /** Flow trigger extensions: handle -> the payload fields they declare (extensions/*.toml). */
+  flowTriggers: Map<string, Array<{ type: string; key?: string }>>;
 }
 
 /** Reads webhook subscriptions and access scopes from shopify.app.toml. */
 export function readAppConfig(tomlPath: string): AppConfig {
   const subscriptions = new Map<string, Subscription>();
-  if (!existsSync(tomlPath)) return { subscriptions, scopes: "" };
+  const customerMetafields = new Map<string, string>();
+  const flowTriggers = new Map<string, Array<{ type: string; key?: string }>>();
+  if (!existsSync(tomlPath)) return { subscriptions, scopes: "", customerMetafields, flowTriggers };
   const toml = parseToml(readFileSync(tomlPath, "utf8")) as {
     access_scopes?: { scopes?: string };
     webhooks?: { subscriptions?: Array<{ topics?: string[]; compliance_topics?: string[]; uri?: string; name?: string }> };
+    customer?: { metafields?: { app?: Record<string, { type?: string }> } };
   };
+  for (const [key, definition] of Object.entries(toml.customer?.metafields?.app ?? {})) if (definition.type) customerMetafields.set(key, definition.type);
+  // Flow triggers are extensions of their own, next to the app's toml.
+  const extensions = join(dirname(tomlPath), "extensions");
+  for (const entry of existsSync(extensions) ? readdirSync(extensions, { withFileTypes: true }) : []) {
+    const file = join(extensions, entry.name, "shopify.extension.toml");
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    const extension = parseToml(readFileSync(file, "utf8")) as { extensions?: Array<{ type?: string; handle?: string }>; settings?: { fields?: Array<{ type: string; key?: string }> } };
+    for (const declared of extension.extensions ?? []) if (declared.type === "flow_trigger" && declared.handle) flowTriggers.set(declared.handle, extension.settings?.fields ?? []);
+  }
   for (const sub of toml.webhooks?.subscriptions ?? []) {
     if (!sub.uri) continue;
     for (const topic of sub.topics ?? []) subscriptions.set(topic, { uri: sub.uri, name: sub.name, compliance: false });
     for (const topic of sub.compliance_topics ?? []) subscriptions.set(topic, { uri: sub.uri, name: sub.name, compliance: true });
   }
-  return { subscriptions, scopes: toml.access_scopes?.scopes ?? "" };
+  return { subscriptions, scopes: toml.access_scopes?.scopes ?? "", customerMetafields, flowTriggers };
+}
+
+/** Shopify's checks of a flowTriggerReceive payload against the trigger's declared fields. */
+export function flowPayloadErrors(fields: ReadonlyArray<{ type: string; key?: string }>, payload: unknown): UserError[] {
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return [{ field: ["payload"], message: "Payload must be a JSON object" }];
+  const values = payload as Record<string, unknown>;
+  const errors: UserError[] = [];
+  const REFERENCE_KEYS: Record<string, string> = { customer_reference: "customer_id", order_reference: "order_id", product_reference: "product_id" };
+  const known = new Set<string>();
+  for (const field of fields) {
+    const key = field.key ?? REFERENCE_KEYS[field.type];
+    if (!key) continue;
+    known.add(key);
+    const value = values[key];
+    if (value === undefined || value === null) errors.push({ field: ["payload", key], message: `${key} is required` });
+    else if (field.type in REFERENCE_KEYS || field.type === "number_integer") {
+      if (!Number.isSafeInteger(typeof value === "string" ? Number(value) : value)) errors.push({ field: ["payload", key], message: `${key} must be an integer` });
+    } else if (field.type === "single_line_text_field" && (typeof value !== "string" || value.includes("\n"))) errors.push({ field: ["payload", key], message: `${key} must be a single line of text` });
+  }
+  for (const key of Object.keys(values)) if (!known.has(key)) errors.push({ field: ["payload", key], message: `${key} is not a field of this trigger` });
+  return errors;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -213,9 +250,14 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       const op = bulk.get(store.shop.domain, id);
       return op ? bulk.view(op) : null;
     },
+    customerMetafieldType: (key) => config.customerMetafields.get(key),
     flowTriggerReceive: (store, handle, payload): UserError[] => {
       if (!handle) return [{ field: ["handle"], message: "Handle can't be blank" }];
       if (JSON.stringify(payload ?? {}).length > 50_000) return [{ field: ["payload"], message: "Payload exceeds 50 KB" }];
+      const fields = config.flowTriggers.get(handle);
+      if (!fields) return [{ field: ["handle"], message: `No Flow trigger with the handle ${handle}` }];
+      const errors = flowPayloadErrors(fields, payload);
+      if (errors.length) return errors;
       flowTriggers.push({ shop: store.shop.domain, handle, payload, at: new Date().toISOString() });
       return [];
     },

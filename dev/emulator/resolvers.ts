@@ -34,6 +34,8 @@ export interface ResolverHooks {
   currentBulkOperation(store: Store, type: string): BulkOperationView | null;
   bulkOperation(store: Store, id: string): BulkOperationView | null;
   flowTriggerReceive(store: Store, handle: string | null, payload: unknown): UserError[];
+  /** The type of an app-owned (`$app`) customer metafield the app declares, if it declares `key`. */
+  customerMetafieldType?(key: string): string | undefined;
 }
 /** Bulk execution state: the root connection returns `limit` records from `offset`. */
 export interface BulkState {
@@ -611,7 +613,7 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     bulkOperationCancel: (_s, args, ctx) => ctx.hooks.cancelBulkOperation(ctx.store, args.id as string),
     tagsAdd: (_s, args, ctx) => tags(ctx, args, "add"),
     tagsRemove: (_s, args, ctx) => tags(ctx, args, "remove"),
-    metafieldsSet: (_s, args, ctx) => metafieldsSet(ctx.store, args.metafields as MetafieldInput[]),
+    metafieldsSet: (_s, args, ctx) => metafieldsSet(ctx.store, args.metafields as MetafieldInput[], ctx.hooks),
     flowTriggerReceive: (_s, args, ctx) => ({ userErrors: ctx.hooks.flowTriggerReceive(ctx.store, (args.handle as string | null) ?? null, args.payload) }),
   },
   Customer: {
@@ -685,7 +687,14 @@ interface MetafieldInput {
   type?: string | null;
   compareDigest?: string | null;
 }
-function metafieldsSet(store: Store, inputs: MetafieldInput[]) {
+// What Shopify accepts as the value of a few metafield types.
+const VALUE_CHECKS: Record<string, (value: string) => boolean> = {
+  number_integer: (value) => /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)),
+  single_line_text_field: (value) => !/[\r\n]/.test(value),
+  boolean: (value) => value === "true" || value === "false",
+};
+
+function metafieldsSet(store: Store, inputs: MetafieldInput[], hooks?: Pick<ResolverHooks, "customerMetafieldType">) {
   const userErrors: Array<UserError & { elementIndex: number | null }> = [];
   if (inputs.length > 25) {
     return { metafields: [], userErrors: [{ field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null }] };
@@ -695,6 +704,11 @@ function metafieldsSet(store: Store, inputs: MetafieldInput[]) {
     const existing = store.getMetafield(input.ownerId, input.namespace, input.key);
     if (!input.type && !existing) userErrors.push({ field: ["metafields", String(i), "type"], message: "Type can't be blank.", code: "BLANK", elementIndex: i });
     if (input.key.length < 2 || !/^[\w-]+$/.test(input.key)) userErrors.push({ field: ["metafields", String(i), "key"], message: "Key is invalid.", code: "INVALID_VALUE", elementIndex: i });
+    // A declared definition fixes the type (app-owned namespace on customers).
+    const declared = parseGid(input.ownerId)?.type === "Customer" && store.resolveNamespace(input.namespace) === store.resolveNamespace("$app") ? hooks?.customerMetafieldType?.(input.key) : undefined;
+    if (declared && input.type && input.type !== declared) userErrors.push({ field: ["metafields", String(i), "type"], message: `Type '${input.type}' must be consistent with the definition's type: '${declared}'.`, code: "INVALID_TYPE", elementIndex: i });
+    const type = input.type ?? declared ?? existing?.type;
+    if (type && VALUE_CHECKS[type] && !VALUE_CHECKS[type](input.value)) userErrors.push({ field: ["metafields", String(i), "value"], message: `Value is invalid for type ${type}.`, code: "INVALID_VALUE", elementIndex: i });
     if (input.type && /^(json|list\.|number_integer|number_decimal|boolean)/.test(input.type)) {
       try {
         JSON.parse(input.value);

@@ -109,9 +109,41 @@ describe("data", () => {
     expect(set.body.data.metafieldsSet.metafields[0]).toMatchObject({ key: "tier", value: "gold", namespace: expect.stringMatching(/^app--\d+--loyalty$/) });
     const bad = await gql(emulator.url, token, `mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { metafields { id } userErrors { field code } } }`, { m: [{ ownerId: "gid://shopify/Customer/1", namespace: "x", key: "tier", type: "single_line_text_field", value: "gold" }] });
     expect(bad.body.data.metafieldsSet.userErrors[0].code).toBe("INVALID_VALUE");
+    // This fixture app declares no Flow trigger: Shopify refuses a handle the app does not have.
     const flow = await gql(emulator.url, token, `mutation { flowTriggerReceive(handle: "tier-changed", payload: {tier: "gold"}) { userErrors { message } } }`);
-    expect(flow.body.data.flowTriggerReceive.userErrors).toEqual([]);
-    expect(emulator.flowTriggers.at(-1)).toMatchObject({ handle: "tier-changed", payload: { tier: "gold" } });
+    expect(flow.body.data.flowTriggerReceive.userErrors).toEqual([{ message: "No Flow trigger with the handle tier-changed" }]);
+  });
+});
+
+describe("the app's own declarations (shopify.app.toml and its extensions)", () => {
+  let app: Emulator;
+  let appToken: string;
+  beforeAll(async () => {
+    app = await startEmulator({ tomlPath: undefined });
+    appToken = app.issueAccessToken(SHOP);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  const customer = "gid://shopify/Customer/7100000000003";
+  const setMetafield = (input: Record<string, unknown>) =>
+    gql(app.url, appToken, `mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { metafields { key } userErrors { field code message } } }`, { m: [{ ownerId: customer, namespace: "$app", ...input }] });
+  const trigger = (handle: string, payload: unknown) => gql(app.url, appToken, `mutation($h: String!, $p: JSON!) { flowTriggerReceive(handle: $h, payload: $p) { userErrors { field message } } }`, { h: handle, p: payload });
+
+  test("a declared metafield keeps its type, and values must fit it", async () => {
+    expect((await setMetafield({ key: "loyalty_points", type: "number_integer", value: "120" })).body.data.metafieldsSet.userErrors).toEqual([]);
+    expect((await setMetafield({ key: "loyalty_points", type: "single_line_text_field", value: "120" })).body.data.metafieldsSet.userErrors[0]).toMatchObject({ code: "INVALID_TYPE" });
+    expect((await setMetafield({ key: "loyalty_points", type: "number_integer", value: "12.5" })).body.data.metafieldsSet.userErrors[0]).toMatchObject({ code: "INVALID_VALUE" });
+    expect((await setMetafield({ key: "loyalty_tier", type: "single_line_text_field", value: "Gold\nand more" })).body.data.metafieldsSet.userErrors[0]).toMatchObject({ code: "INVALID_VALUE" });
+  });
+
+  test("a Flow trigger's payload must carry its declared fields, typed, and nothing else", async () => {
+    expect((await trigger("tier-changed", { customer_id: 7100000000003, tier: "Gold", previous_tier: "Silver", reason: "promoted" })).body.data.flowTriggerReceive.userErrors).toEqual([]);
+    expect(app.flowTriggers.at(-1)).toMatchObject({ handle: "tier-changed", payload: { tier: "Gold" } });
+    const missing = (await trigger("tier-changed", { tier: "Gold", previous_tier: "", reason: "joined" })).body.data.flowTriggerReceive.userErrors;
+    expect(missing).toEqual([{ field: ["payload", "customer_id"], message: "customer_id is required" }]);
+    const typed = (await trigger("points-changed", { customer_id: 1, points: "many", change: 5, colour: "red" })).body.data.flowTriggerReceive.userErrors;
+    expect(typed.map((error: { field: string[] }) => error.field.join("."))).toEqual(["payload.points", "payload.colour"]);
   });
 });
 
