@@ -142,7 +142,7 @@ async function runOne(provider: "sqlite" | "postgres") {
     const single: number[] = [];
     for (let run = 0; run < 40; run++) {
       const customerId = customerGid(Math.floor(rng() * flags.customers));
-      await markDirty(db, SHOP, customerId);
+      await markDirty(db, SHOP, [customerId]);
       started = performance.now();
       await evaluateDirtyMembers(db, SHOP, NOW);
       single.push(performance.now() - started);

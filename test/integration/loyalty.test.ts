@@ -43,7 +43,7 @@ describe("points ledger", () => {
     await createOrder(prisma, { shop: SHOP, shopifyId: orderGid(1), customerId: gid(1), subtotalPriceMinor: 12_399n, totalPriceMinor: 13_500n, processedAt: days(0) });
     await evaluate(days(0));
     await evaluate(days(0));
-    await markDirty(prisma, SHOP, gid(1));
+    await markDirty(prisma, SHOP, [gid(1)]);
     await evaluateDirtyMembers(prisma, SHOP, days(1));
     const entries = await ledger(gid(1));
     expect(entries.map((entry) => [entry.kind, entry.points, entry.balanceAfter, entry.orderId])).toEqual([["earn", 123, 123, orderGid(1)]]);

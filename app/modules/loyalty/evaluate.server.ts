@@ -8,7 +8,7 @@ import type { PointsRules, Program } from "./program";
 import { currentProgram, shopTerms, type Db, type ProgramVersion, type ShopTerms } from "./program.server";
 import { decideMovement, orderMovement, orderPointsTarget, pointsExpired, qualifiedTier, qualifyingMetric, windowRange, type Figures, type TierChangeReason } from "./tier-rules";
 
-export interface Actor {
+export interface EvaluationActor {
   type: "staff" | "system";
   id?: string | null;
   name?: string | null;
@@ -21,7 +21,7 @@ export interface EvaluateOptions {
   now?: Date;
   /** Evaluate under this program (a change being applied) instead of the stored one. */
   programVersion?: ProgramVersion;
-  actor?: Actor;
+  actor?: EvaluationActor;
   /**
    * The first evaluation after an import: no Flow triggers (they would announce every existing
    * customer) and no "joined" rows in the tier history (placing members is not a change).
@@ -511,7 +511,16 @@ export async function evaluateDirtyMembers(db: PrismaClient, shop: string, now =
   );
 }
 
-/** Marks a customer for evaluation (webhook apply, inside its transaction). */
-export async function markDirty(db: Db, shop: string, customerId: string): Promise<void> {
-  await db.loyaltyMember.upsert({ where: { shop_customerId: { shop, customerId } }, create: { shop, customerId, dirty: true }, update: { dirty: true } });
+/** Marks customers of `shop` for evaluation (archive writes, inside their transaction): one statement however many. */
+export async function markDirty(db: Db, shop: string, customerIds: readonly string[]): Promise<void> {
+  const unique = [...new Set(customerIds)];
+  if (unique.length === 0) return;
+  await insertMany(db, "LoyaltyMember", [["customerId", "text"]], unique.map((id) => [id]), {
+    constants: [
+      ["shop", "text", shop],
+      ["dirty", "bool", true],
+      ["updatedAt", "date", new Date()],
+    ],
+    conflict: `ON CONFLICT ("shop", "customerId") DO UPDATE SET "dirty" = excluded."dirty"`,
+  });
 }

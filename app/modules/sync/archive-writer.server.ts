@@ -77,7 +77,7 @@ export async function writeArchiveRows(db: Db, rows: BulkRow[]): Promise<void> {
   }
   const refresh = async (client: Db) => {
     for (const [shop, customerIds] of customersByShop) await refreshOrderDates(client, { shop, customerIds });
-    for (const [shop, customerIds] of members) for (const customerId of customerIds) await markDirty(client, shop, customerId);
+    for (const [shop, customerIds] of members) await markDirty(client, shop, [...customerIds]);
   };
   if ("$transaction" in db && (statements.length > 1 || members.size > 0)) {
     await db.$transaction(async (tx) => {
