@@ -295,6 +295,9 @@ describe("first and last order dates on Customer", () => {
     await createOrder(prisma, { shop: SHOP, shopifyId: order(1), customerId: CLEO, processedAt: at("2025-02-01T00:00:00Z") });
     await createOrder(prisma, { shop: SHOP, shopifyId: order(2), customerId: CLEO, processedAt: at("2025-04-01T00:00:00Z") });
     await createOrder(prisma, { shop: OTHER_SHOP, shopifyId: order(3), customerId: CLEO, processedAt: at("2025-06-01T00:00:00Z") });
+    // A test order and a deleted one do not count.
+    await createOrder(prisma, { shop: SHOP, shopifyId: order(4), customerId: CLEO, test: true, processedAt: at("2025-09-01T00:00:00Z") });
+    await createOrder(prisma, { shop: SHOP, shopifyId: order(5), customerId: CLEO, deletedAt: at("2025-11-01T00:00:00Z"), processedAt: at("2025-10-01T00:00:00Z") });
 
     // WHEN the shop's dates are refreshed
     await refreshOrderDates(prisma, { shop: SHOP });

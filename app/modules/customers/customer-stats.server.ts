@@ -18,7 +18,7 @@ export async function refreshOrderDates(db: Db, { shop, customerIds }: { shop: s
   const provider = providerOf(db);
   const [shopParam] = placeholders(provider, 1);
   if (!customerIds) {
-    await db.$executeRawUnsafe(`${SET_DATES} WHERE "shop" = ${shopParam}`, shop);
+    await refreshShopOrderDates(db, shop);
     return;
   }
   const unique = [...new Set(customerIds)];
@@ -27,6 +27,32 @@ export async function refreshOrderDates(db: Db, { shop, customerIds }: { shop: s
     const idParams = placeholders(provider, ids.length, 1).join(", ");
     await db.$executeRawUnsafe(`${SET_DATES} WHERE "shop" = ${shopParam} AND "shopifyId" IN (${idParams})`, shop, ...ids);
   }
+}
+
+/**
+ * The whole shop in two set-based statements (after an import): the dates of every customer with
+ * orders from one grouped pass over the orders, then the customers whose orders are all gone. The
+ * per-customer subqueries above, run for 100,000 customers, took 15 s on PostgreSQL.
+ */
+async function refreshShopOrderDates(db: Db, shop: string): Promise<void> {
+  const provider = providerOf(db);
+  const [first, second] = placeholders(provider, 2);
+  const differs = (column: string, value: string) => (provider === "sqlite" ? `"Customer"."${column}" IS NOT ${value}` : `"Customer"."${column}" IS DISTINCT FROM ${value}`);
+  await db.$executeRawUnsafe(
+    `UPDATE "Customer" SET "firstOrderAt" = o."first", "lastOrderAt" = o."last" ` +
+      `FROM (SELECT "customerId", MIN("processedAt") AS "first", MAX("processedAt") AS "last" FROM "Order" WHERE "shop" = ${first} AND "customerId" IS NOT NULL AND "test" = FALSE AND "deletedAt" IS NULL GROUP BY "customerId") AS o ` +
+      `WHERE "Customer"."shop" = ${second} AND "Customer"."shopifyId" = o."customerId" AND (${differs("firstOrderAt", `o."first"`)} OR ${differs("lastOrderAt", `o."last"`)})`,
+    shop,
+    shop,
+  );
+  // NOT IN over the shop's live orders (a hashed set on both databases); a correlated NOT EXISTS
+  // was planned as a loop over every order for every customer on PostgreSQL right after a load.
+  await db.$executeRawUnsafe(
+    `UPDATE "Customer" SET "firstOrderAt" = NULL, "lastOrderAt" = NULL WHERE "shop" = ${first} AND "firstOrderAt" IS NOT NULL ` +
+      `AND "shopifyId" NOT IN (SELECT "customerId" FROM "Order" WHERE "shop" = ${second} AND "customerId" IS NOT NULL AND "test" = FALSE AND "deletedAt" IS NULL)`,
+    shop,
+    shop,
+  );
 }
 
 /**

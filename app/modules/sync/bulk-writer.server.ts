@@ -280,9 +280,21 @@ async function openPostgres(url: string): Promise<BulkWriter> {
     },
     async restoreIndexes() {
       if (!indexes) return;
-      // The index builds sort in memory instead of in temporary files (the server's memory, briefly).
-      await client.query("SET maintenance_work_mem = '256MB'");
-      for (const index of indexes) await client.query(index.createSql);
+      // Two connections take the indexes from one queue: a GIN (trigram) build uses one core, and
+      // the other connection builds the next index meanwhile. The builds sort in memory instead of
+      // in temporary files (the server's memory, briefly).
+      const second = new pg.Client({ connectionString, options: `-c search_path=${schema}` });
+      await second.connect();
+      try {
+        const queue = [...indexes];
+        const build = async (connection: pg.Client) => {
+          await connection.query("SET maintenance_work_mem = '256MB'");
+          for (let index = queue.shift(); index; index = queue.shift()) await connection.query(index.createSql);
+        };
+        await Promise.all([build(client), build(second)]);
+      } finally {
+        await second.end();
+      }
     },
     async close() {
       await client.end();

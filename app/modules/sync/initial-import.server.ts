@@ -243,9 +243,11 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
         data: { resourcesDone: [...state.done].join(","), resource: null, bulkOperationId: null, linesProcessed: 0, objectsImported: state.objectsImported, heartbeatAt: new Date() },
       });
     }
+    // The customers' order dates first, while the secondary indexes are still dropped: updating
+    // 100,000 customers under their eleven indexes (four of them trigram GIN) took 10 s on PostgreSQL.
+    await refreshOrderDates(db, { shop });
     // Before "completed": a run killed while building them is resumed, and builds them again.
     await writer.restoreIndexes();
-    await refreshOrderDates(db, { shop });
     await analyzeArchive(db);
     const finishedAt = new Date();
     await db.syncRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt, heartbeatAt: finishedAt } });
