@@ -26,7 +26,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const [history, distribution, behind, shopRow] = await Promise.all([
     programHistory(prisma, shop, 10),
     tierDistribution({ shop }),
-    prisma.loyaltyMember.count({ where: { shop, OR: [{ pushNeeded: true }, { programVersion: { lt: version } }] } }),
+    prisma.loyaltyMember.count({ where: { shop, evaluatedAt: { not: null }, OR: [{ pushNeeded: true }, { programVersion: { lt: version } }] } }),
     prisma.shop.findUnique({ where: { shop }, select: { loyaltySweptAt: true } }),
   ]);
   return {

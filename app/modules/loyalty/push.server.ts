@@ -121,8 +121,10 @@ export async function pushLoyalty({ db, shop, admin, limit = 400 }: { db: Prisma
   const result: PushResult = { members: 0, calls: 0, skipped: 0, flowEvents: 0, tagged: 0 };
   const { program, version } = await currentProgram(db, shop);
   const terms = await shopTerms(db, shop);
-  // Behind: changed since the last push, or written under an older program (a saved change rewrites everyone's status).
-  const members = await db.loyaltyMember.findMany({ where: { shop, OR: [{ pushNeeded: true }, { programVersion: { lt: version } }] }, orderBy: { customerId: "asc" }, take: limit });
+  // Behind: changed since the last push, or written under an older program (a saved change rewrites
+  // everyone's status). Only evaluated members: a row a webhook marked for a customer the archive
+  // does not hold yet has nothing to say.
+  const members = await db.loyaltyMember.findMany({ where: { shop, evaluatedAt: { not: null }, OR: [{ pushNeeded: true }, { programVersion: { lt: version } }] }, orderBy: { customerId: "asc" }, take: limit });
   const perCall = Math.floor(PER_CALL / FIELDS_PER_MEMBER);
   for (let start = 0; start < members.length; start += perCall) {
     let batch = members.slice(start, start + perCall);
