@@ -244,25 +244,6 @@ async function openPostgres(url: string): Promise<BulkWriter> {
   await client.connect();
   const progressSql = PROGRESS_SQL((n) => `$${n}`);
   const indexes = importIndexes("postgresql");
-  const transaction = async (work: () => Promise<void>) => {
-    await client.query("BEGIN");
-    try {
-      await work();
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
-  };
-  // Order lines (most of the rows) go through a second connection at the same time, so the server
-  // works on two cores. They commit first and the rest, with the resume state, after: a crash in
-  // between leaves lines committed ahead of their batch's progress, which the resume upserts again
-  // (idempotent) - never progress ahead of rows.
-  const lines = new pg.Client({ connectionString, options: `-c search_path=${schema} -c synchronous_commit=off` });
-  await lines.connect();
-  const upsert = (connection: pg.Client, spec: TableSpec, tableRows: readonly Record<string, unknown>[], stamp: string) =>
-    // One array per column: any number of rows in one statement, planned once per connection.
-    connection.query({ name: `archive-upsert-${spec.table}`, text: unnestUpsertSql(spec), values: [...spec.columns.map(([name, kind]) => pgColumn(tableRows, name, kind)), stamp] });
   const inTransaction = async (connection: pg.Client, work: () => Promise<unknown>) => {
     await connection.query("BEGIN");
     try {
@@ -273,6 +254,16 @@ async function openPostgres(url: string): Promise<BulkWriter> {
       throw error;
     }
   };
+  const transaction = (work: () => Promise<unknown>) => inTransaction(client, work);
+  // Order lines (most of the rows) go through a second connection at the same time, so the server
+  // works on two cores. They commit first and the rest, with the resume state, after: a crash in
+  // between leaves lines committed ahead of their batch's progress, which the resume upserts again
+  // (idempotent) - never progress ahead of rows.
+  const lines = new pg.Client({ connectionString, options: `-c search_path=${schema} -c synchronous_commit=off` });
+  await lines.connect();
+  const upsert = (connection: pg.Client, spec: TableSpec, tableRows: readonly Record<string, unknown>[], stamp: string) =>
+    // One array per column: any number of rows in one statement, planned once per connection.
+    connection.query({ name: `archive-upsert-${spec.table}`, text: unnestUpsertSql(spec), values: [...spec.columns.map(([name, kind]) => pgColumn(tableRows, name, kind)), stamp] });
   return {
     provider: "postgresql",
     write: (rows, progress) =>
