@@ -3,7 +3,7 @@
 // and a staff adjustment. Both forms post to the profile's loyalty action.
 import { useFetcher } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Collapsible, Divider, InlineStack, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { LoyaltyCardView } from "~/modules/loyalty/loyalty-view.server";
@@ -109,37 +109,61 @@ function TierSummary({ loyalty }: { loyalty: LoyaltyCardView }) {
   );
 }
 
-function OverrideForm({ loyalty, customerId }: { loyalty: LoyaltyCardView; customerId: string }) {
+/**
+ * A staff action behind a toggle: its own fields (`children`), a reason, and a save button that
+ * posts `intent` with `values` and the reason. `onSaved` runs once per successful answer.
+ */
+function StaffActionForm({
+  id,
+  customerId,
+  intent,
+  toggleLabel,
+  saveLabel,
+  values,
+  ready,
+  closeOnSave,
+  onSaved,
+  children,
+}: {
+  id: string;
+  customerId: string;
+  intent: string;
+  toggleLabel: string;
+  saveLabel: string;
+  values: Record<string, string>;
+  ready: boolean;
+  closeOnSave: boolean;
+  onSaved?: () => void;
+  children: ReactNode;
+}) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
-  const [tierKey, setTierKey] = useState(loyalty.override ? (loyalty.tiers.find((tier) => tier.name === loyalty.override?.tier)?.key ?? "rules") : (loyalty.tier?.key ?? "rules"));
   const [reason, setReason] = useState("");
-  const form = useLoyaltyForm(customerId, "overrideTier");
+  const form = useLoyaltyForm(customerId, intent);
   const formError = useFormError();
-  // Close the form once the tier is saved (once per answer).
   const [seen, setSeen] = useState(form.answer);
   if (form.answer !== seen) {
     setSeen(form.answer);
     if (form.answer?.ok) {
       setReason("");
-      setOpen(false);
+      if (closeOnSave) setOpen(false);
+      onSaved?.();
     }
   }
-  const options = [{ label: t("loyalty.card.followRules"), value: "rules" }, ...loyalty.tiers.map((tier) => ({ label: tier.name, value: tier.key }))];
   return (
     <BlockStack gap="200">
       <InlineStack>
-        <Button variant="plain" onClick={() => setOpen(!open)} ariaExpanded={open} ariaControls="override-tier">
-          {t("loyalty.card.overrideToggle")}
+        <Button variant="plain" onClick={() => setOpen(!open)} ariaExpanded={open} ariaControls={id}>
+          {toggleLabel}
         </Button>
       </InlineStack>
-      <Collapsible open={open} id="override-tier">
+      <Collapsible open={open} id={id}>
         <BlockStack gap="200">
-          <Select label={t("loyalty.card.overrideTier")} options={options} value={tierKey} onChange={setTierKey} />
+          {children}
           <TextField label={t("loyalty.card.reason")} value={reason} onChange={setReason} autoComplete="off" maxLength={500} error={formError(form.answer)} />
           <InlineStack align="end">
-            <Button loading={form.busy} disabled={reason.trim() === ""} onClick={() => form.submit({ tierKey, reason })}>
-              {t("loyalty.card.overrideSave")}
+            <Button loading={form.busy} disabled={!ready || reason.trim() === ""} onClick={() => form.submit({ ...values, reason })}>
+              {saveLabel}
             </Button>
           </InlineStack>
         </BlockStack>
@@ -148,41 +172,36 @@ function OverrideForm({ loyalty, customerId }: { loyalty: LoyaltyCardView; custo
   );
 }
 
+function OverrideForm({ loyalty, customerId }: { loyalty: LoyaltyCardView; customerId: string }) {
+  const { t } = useTranslation();
+  const [tierKey, setTierKey] = useState(loyalty.override ? (loyalty.tiers.find((tier) => tier.name === loyalty.override?.tier)?.key ?? "rules") : (loyalty.tier?.key ?? "rules"));
+  const options = [{ label: t("loyalty.card.followRules"), value: "rules" }, ...loyalty.tiers.map((tier) => ({ label: tier.name, value: tier.key }))];
+  // Closes once the tier is saved.
+  return (
+    <StaffActionForm id="override-tier" customerId={customerId} intent="overrideTier" toggleLabel={t("loyalty.card.overrideToggle")} saveLabel={t("loyalty.card.overrideSave")} values={{ tierKey }} ready closeOnSave>
+      <Select label={t("loyalty.card.overrideTier")} options={options} value={tierKey} onChange={setTierKey} />
+    </StaffActionForm>
+  );
+}
+
 function AdjustForm({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
-  const [open, setOpen] = useState(false);
   const [points, setPoints] = useState("");
-  const [reason, setReason] = useState("");
-  const form = useLoyaltyForm(customerId, "adjustPoints");
-  const formError = useFormError();
-  // Clear the form once an adjustment is saved (once per answer).
-  const [seen, setSeen] = useState(form.answer);
-  if (form.answer !== seen) {
-    setSeen(form.answer);
-    if (form.answer?.ok) {
-      setPoints("");
-      setReason("");
-    }
-  }
+  // Stays open, cleared, once an adjustment is saved: staff often make a few.
   return (
-    <BlockStack gap="200">
-      <InlineStack>
-        <Button variant="plain" onClick={() => setOpen(!open)} ariaExpanded={open} ariaControls="adjust-points">
-          {t("loyalty.card.adjustToggle")}
-        </Button>
-      </InlineStack>
-      <Collapsible open={open} id="adjust-points">
-        <BlockStack gap="200">
-          <TextField label={t("loyalty.card.adjustPoints")} type="number" value={points} onChange={setPoints} autoComplete="off" helpText={t("loyalty.card.adjustHelp")} />
-          <TextField label={t("loyalty.card.reason")} value={reason} onChange={setReason} autoComplete="off" maxLength={500} error={formError(form.answer)} />
-          <InlineStack align="end">
-            <Button loading={form.busy} disabled={points.trim() === "" || reason.trim() === ""} onClick={() => form.submit({ points, reason })}>
-              {t("loyalty.card.adjustSave")}
-            </Button>
-          </InlineStack>
-        </BlockStack>
-      </Collapsible>
-    </BlockStack>
+    <StaffActionForm
+      id="adjust-points"
+      customerId={customerId}
+      intent="adjustPoints"
+      toggleLabel={t("loyalty.card.adjustToggle")}
+      saveLabel={t("loyalty.card.adjustSave")}
+      values={{ points }}
+      ready={points.trim() !== ""}
+      closeOnSave={false}
+      onSaved={() => setPoints("")}
+    >
+      <TextField label={t("loyalty.card.adjustPoints")} type="number" value={points} onChange={setPoints} autoComplete="off" helpText={t("loyalty.card.adjustHelp")} />
+    </StaffActionForm>
   );
 }
 

@@ -443,22 +443,17 @@ export async function evaluateMembers(db: Db, options: EvaluateOptions): Promise
     const tierSince = movement.change ? now : member?.tierSince ?? (movement.tierKey ? now : null);
     const override = overrideGone ? null : member;
     const progressMetric = figure.current;
+    // What the metafields show (tier, progress, points) decides the push; the rest only the row.
+    const shown = !member || member.tierKey !== movement.tierKey || member.metric !== progressMetric || member.pointsBalance !== balance;
     const changed =
       !member ||
-      member.tierKey !== movement.tierKey ||
+      shown ||
       member.qualifiedKey !== qualified ||
       (member.downgradeDueAt?.getTime() ?? null) !== (movement.downgradeDueAt?.getTime() ?? null) ||
-      member.metric !== progressMetric ||
-      member.pointsBalance !== balance ||
       (member.lastActivityAt?.getTime() ?? null) !== (lastActivityAt?.getTime() ?? null) ||
       overrideGone;
     if (!changed) continue;
-    const pushNeeded =
-      !member ||
-      member.tierKey !== movement.tierKey ||
-      member.metric !== progressMetric ||
-      member.pointsBalance !== balance ||
-      member.pushNeeded;
+    const pushNeeded = shown || member.pushNeeded;
     if (pushNeeded) summary.pushNeeded++;
     memberRows.push([
       shop,

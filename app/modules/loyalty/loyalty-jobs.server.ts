@@ -26,14 +26,15 @@ const shopOf = (job: Pick<Job, "shop" | "name">) => {
 export async function runEvaluateJob(job: Pick<Job<"loyalty.evaluate">, "shop" | "name">, deps: LoyaltyJobDeps = {}) {
   const shop = shopOf(job);
   const db = deps.db ?? prisma;
-  let pushNeeded = 0;
+  let changed = false;
   for (;;) {
     const result = await evaluateDirtyMembers(db, shop, deps.now);
-    pushNeeded += result.pushNeeded + result.tierChanges + result.pointsEntries;
+    changed ||= result.pushNeeded + result.tierChanges + result.pointsEntries > 0;
     if (result.customerIds.length === 0) break;
   }
-  if (pushNeeded > 0 || (await db.flowEvent.count({ where: { shop, sentAt: null } })) > 0) await queueLoyaltyPush(shop);
-  return pushNeeded;
+  // Flow events left unsent by an earlier push are sent by the next one too.
+  if (changed || (await db.flowEvent.count({ where: { shop, sentAt: null } })) > 0) await queueLoyaltyPush(shop);
+  return changed;
 }
 
 /** Evaluates every member in one transaction. */

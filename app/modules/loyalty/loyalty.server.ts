@@ -179,18 +179,17 @@ export async function adjustPoints({ actor, customerId, points, reason, db = pri
   return entry;
 }
 
-/** The tier and points card of a customer profile. */
+/** The tier and points card of a customer profile (the tier history is the profile's timeline's); `ledgerTake` 0 reads no ledger. */
 export async function memberCard({ shop, customerId, db = prisma, ledgerTake = 20 }: { shop: string; customerId: string; db?: PrismaClient; ledgerTake?: number }) {
   const { program, version } = await currentProgram(db, shop);
-  const member = await db.loyaltyMember.findUnique({ where: { shop_customerId: { shop, customerId } } });
-  const [ledger, changes] = await Promise.all([
-    db.pointsEntry.findMany({ where: { shop, customerId }, orderBy: { id: "desc" }, take: ledgerTake }),
-    db.tierChange.findMany({ where: { shop, customerId }, orderBy: { id: "desc" }, take: 20 }),
+  const [member, ledger] = await Promise.all([
+    db.loyaltyMember.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    ledgerTake > 0 ? db.pointsEntry.findMany({ where: { shop, customerId }, orderBy: { id: "desc" }, take: ledgerTake }) : Promise.resolve([]),
   ]);
   const tier = program.tiers.find((candidate) => candidate.key === member?.tierKey) ?? null;
   const qualified = program.tiers.find((candidate) => candidate.key === member?.qualifiedKey) ?? null;
   const progress = progressToNext(program.tiers, member?.tierKey ?? null, member?.metric ?? 0n);
-  return { program, version, member, tier, qualified, progress, ledger, changes, evaluated: Boolean(member?.evaluatedAt) };
+  return { program, version, member, tier, qualified, progress, ledger, evaluated: Boolean(member?.evaluatedAt) };
 }
 
 /** Members per tier (the tiers page's chart): live customers only, with the count of those in no tier. */
