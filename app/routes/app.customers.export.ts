@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { adminContext } from "~/admin-context.server";
-import { customerCsvLines } from "~/modules/customers/customer-csv.server";
+import { csvDownload, customerCsvLines } from "~/modules/customers/customer-csv.server";
 import { parseCustomerQuery, QueryError } from "~/modules/customers/customer-index.server";
 import { writeAudit } from "~/modules/audit/audit.server";
 import { prisma } from "~/db.server";
@@ -27,19 +27,5 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     after: { query },
   });
   const lines = customerCsvLines({ shop: context.shop, query, currencyCode: context.currencyCode });
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await lines.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-    async cancel() {
-      await lines.return(undefined);
-    },
-  });
-  const stamp = new Date().toISOString().slice(0, 10);
-  return new Response(body, {
-    headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="customers-${stamp}.csv"`, "Cache-Control": "no-store" },
-  });
+  return csvDownload(lines, `customers-${new Date().toISOString().slice(0, 10)}.csv`);
 };

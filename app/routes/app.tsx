@@ -48,6 +48,8 @@ export default function App() {
             </Link>
             <Link to="/app/customers">{i18n.t("app.nav.customers")}</Link>
             <Link to="/app/loyalty">{i18n.t("app.nav.loyalty")}</Link>
+            <Link to="/app/segments">{i18n.t("app.nav.segments")}</Link>
+            <Link to="/app/analytics">{i18n.t("app.nav.analytics")}</Link>
             <Link to="/app/follow-ups">{i18n.t("app.nav.followUps")}</Link>
             <Link to="/app/handover">{i18n.t("app.nav.handover")}</Link>
             <Link to="/app/audit">{i18n.t("app.nav.audit")}</Link>

@@ -692,6 +692,14 @@ const VALUE_CHECKS: Record<string, (value: string) => boolean> = {
   number_integer: (value) => /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)),
   single_line_text_field: (value) => !/[\r\n]/.test(value),
   boolean: (value) => value === "true" || value === "false",
+  "list.single_line_text_field": (value) => {
+    try {
+      const list: unknown = JSON.parse(value);
+      return Array.isArray(list) && list.every((item) => typeof item === "string" && !/[\r\n]/.test(item));
+    } catch {
+      return false;
+    }
+  },
 };
 
 function metafieldsSet(store: Store, inputs: MetafieldInput[], hooks?: Pick<ResolverHooks, "customerMetafieldType">) {

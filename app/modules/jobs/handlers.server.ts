@@ -39,14 +39,31 @@ export function jobHandlers(): JobHandlers {
     "loyalty.evaluate": async (job: Job<"loyalty.evaluate">) => {
       const { runEvaluateJob } = await import("../loyalty/loyalty-jobs.server");
       await runEvaluateJob(job);
+      // Tier and points are segment fields: segments follow the loyalty evaluation.
+      const { queueSegmentsUpdate } = await import("../segments/segment-jobs.server");
+      if (job.shop) await queueSegmentsUpdate(job.shop);
     },
     "loyalty.recompute": async (job: Job<"loyalty.recompute">) => {
       const { runRecomputeJob } = await import("../loyalty/loyalty-jobs.server");
       await runRecomputeJob(job);
+      const { queueSegmentsRecompute } = await import("../segments/segment-jobs.server");
+      if (job.shop) await queueSegmentsRecompute(job.shop, job.payload.reason);
     },
     "loyalty.push": async (job: Job<"loyalty.push">) => {
       const { runPushJob } = await import("../loyalty/loyalty-jobs.server");
       await runPushJob(job);
+    },
+    "segments.update": async (job: Job<"segments.update">) => {
+      const { runSegmentsUpdateJob } = await import("../segments/segment-jobs.server");
+      await runSegmentsUpdateJob(job);
+    },
+    "segments.recompute": async (job: Job<"segments.recompute">) => {
+      const { runSegmentsRecomputeJob } = await import("../segments/segment-jobs.server");
+      await runSegmentsRecomputeJob(job);
+    },
+    "segments.push": async (job: Job<"segments.push">) => {
+      const { runSegmentsPushJob } = await import("../segments/segment-jobs.server");
+      await runSegmentsPushJob(job);
     },
   };
 }

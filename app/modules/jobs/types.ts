@@ -21,12 +21,18 @@ export interface JobPayloads {
   "loyalty.recompute": { reason: "import" | "sweep" };
   /** Write changed members' metafields to Shopify and send the Flow outbox. */
   "loyalty.push": Record<string, never>;
+  /** Update the insights and segment memberships of the customers archive writes marked, then queue the push. */
+  "segments.update": Record<string, never>;
+  /** Rank every customer again, refit the predictions and refresh every segment: after an import's loyalty recompute, and daily. */
+  "segments.recompute": { reason: "import" | "sweep" };
+  /** Write changed customers' segment metafields and tags to Shopify and send the Flow outbox. */
+  "segments.push": Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
 
 /** Every job name at run time (the pg-boss driver creates one queue per name). */
-export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile", "customers.tag", "loyalty.evaluate", "loyalty.recompute", "loyalty.push"] as const satisfies readonly JobName[];
+export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile", "customers.tag", "loyalty.evaluate", "loyalty.recompute", "loyalty.push", "segments.update", "segments.recompute", "segments.push"] as const satisfies readonly JobName[];
 // Fails to compile when a job is added to JobPayloads but not to JOB_NAMES.
 type MissingJobName = Exclude<JobName, (typeof JOB_NAMES)[number]>;
 const _allJobNamesListed: MissingJobName extends never ? true : MissingJobName = true;
@@ -37,7 +43,7 @@ const _allJobNamesListed: MissingJobName extends never ? true : MissingJobName =
  * that event must be able to queue the next drain; likewise a loyalty evaluation or push that has
  * started may have read past a newer change. Other queues refuse a second job while one runs.
  */
-export const UNIQUE_WHILE_QUEUED: ReadonlySet<JobName> = new Set<JobName>(["webhook.drain", "loyalty.evaluate", "loyalty.push"]);
+export const UNIQUE_WHILE_QUEUED: ReadonlySet<JobName> = new Set<JobName>(["webhook.drain", "loyalty.evaluate", "loyalty.push", "segments.update", "segments.push"]);
 
 export interface Job<N extends JobName = JobName> {
   id: string;

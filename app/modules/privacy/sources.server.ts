@@ -264,8 +264,34 @@ const loyaltySource: PersonalDataSource = {
   },
 };
 
+const segmentSource: PersonalDataSource = {
+  key: "segments",
+  models: ["CustomerInsight", "RfmChange", "SegmentMember"],
+  async collect({ db, subject }) {
+    const where = { shop: subject.shop, customerId: { in: subject.customerIds } };
+    const [insights, rfmChanges, memberships] = await Promise.all([db.customerInsight.findMany({ where }), db.rfmChange.findMany({ where, orderBy: { id: "asc" } }), db.segmentMember.findMany({ where })]);
+    const segments = await db.segment.findMany({ where: { shop: subject.shop, id: { in: memberships.map((member) => member.segmentId) } }, select: { id: true, name: true } });
+    const names = new Map(segments.map((segment) => [segment.id, segment.name]));
+    return { insights: insights.map(({ reason, ...insight }) => ({ ...insight, reason: parseJson(reason) })), rfmChanges, memberships: memberships.map((member) => ({ ...member, segmentName: names.get(member.segmentId) ?? null })) };
+  },
+  async redact({ db, subject }) {
+    // Scores, predictions, segment moves and memberships go whole; segment counts lose one member
+    // (recounted here), the shop's fitted model keeps anonymous distributions only.
+    const where = { shop: subject.shop, customerId: { in: subject.customerIds } };
+    const memberships = await db.segmentMember.findMany({ where, select: { segmentId: true } });
+    let changed = 0;
+    changed += (await db.segmentMember.deleteMany({ where })).count;
+    changed += (await db.rfmChange.deleteMany({ where })).count;
+    changed += (await db.customerInsight.deleteMany({ where })).count;
+    for (const segmentId of new Set(memberships.map((member) => member.segmentId))) {
+      await db.segment.updateMany({ where: { id: segmentId }, data: { memberCount: await db.segmentMember.count({ where: { segmentId } }) } });
+    }
+    return changed;
+  },
+};
+
 /** Every source, in export order. Add a feature's source here. */
-export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [customerSource, orderSource, noteSource, loyaltySource, webhookEventSource, auditSource, dataExportSource, appliedVersionSource];
+export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [customerSource, orderSource, noteSource, loyaltySource, segmentSource, webhookEventSource, auditSource, dataExportSource, appliedVersionSource];
 
 /** Models that hold nothing about a customer as a person, and why. */
 export const MODELS_WITHOUT_CUSTOMER_DATA: Partial<Record<ModelName, string>> = {
@@ -278,4 +304,6 @@ export const MODELS_WITHOUT_CUSTOMER_DATA: Partial<Record<ModelName, string>> = 
   StaffMember: "the merchant's staff (from their online sessions), not customers",
   SavedView: "named index filters written by staff (spend ranges, tags, owners)",
   LoyaltyProgram: "the merchant's tier and points rules",
+  Segment: "the merchant's segment definitions (names and rules)",
+  InsightModel: "the shop's fitted model: sorted spend, order-count and last-order figures with no customer ids, and model parameters",
 };

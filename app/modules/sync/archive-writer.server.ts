@@ -5,6 +5,7 @@ import type { Prisma, PrismaClient } from "../../db.server";
 import { refreshOrderDates } from "../customers/customer-stats.server";
 import { providerOf } from "../db/provider.server";
 import { markDirty } from "../loyalty/evaluate.server";
+import { markInsightsDirty } from "../segments/insights.server";
 import { encodeValue, groupRows, insertColumns, valuesUpsertSql, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow } from "./bulk-rows";
 
@@ -77,7 +78,10 @@ export async function writeArchiveRows(db: Db, rows: BulkRow[]): Promise<void> {
   }
   const refresh = async (client: Db) => {
     for (const [shop, customerIds] of customersByShop) await refreshOrderDates(client, { shop, customerIds });
-    for (const [shop, customerIds] of members) await markDirty(client, shop, [...customerIds]);
+    for (const [shop, customerIds] of members) {
+      await markDirty(client, shop, [...customerIds]);
+      await markInsightsDirty(client, shop, [...customerIds]);
+    }
   };
   if ("$transaction" in db && (statements.length > 1 || members.size > 0)) {
     await db.$transaction(async (tx) => {

@@ -1,0 +1,270 @@
+// The analytics page's figures (one read of the shop): customers and net spend per RFM segment and loyalty tier,
+// new vs returning customers per month, monthly cohort retention, and the valuable customers who slipped to At risk.
+import { prisma, type PrismaClient } from "../../db.server";
+import { encodeDate, placeholders, providerOf, selectRows, type SqlProvider } from "../db/provider.server";
+import { currentProgram, shopTerms } from "../loyalty/program.server";
+import { RFM_SEGMENTS, VALUABLE_SEGMENTS, type RfmSegment } from "../segments/rfm";
+
+export interface SegmentFigure {
+  key: RfmSegment;
+  customers: number;
+  netSpentMinor: bigint;
+}
+
+export interface TierFigure {
+  /** A tier of the current program, or null for customers in none. */
+  key: string | null;
+  name: string | null;
+  color: string | null;
+  customers: number;
+  netSpentMinor: bigint;
+}
+
+export interface MonthFigure {
+  /** `YYYY-MM`, the calendar month in the shop's time zone. */
+  month: string;
+  newCustomers: number;
+  returningCustomers: number;
+}
+
+export interface CohortRow {
+  /** `YYYY-MM`: the month of the cohort's first order (shop time zone). */
+  month: string;
+  size: number;
+  /** For k = 0..months-1: customers of the cohort who ordered in month k after their first; null where month k has not begun. */
+  retained: Array<number | null>;
+  /** retained / size (k = 0 is 1); null where retained is null or the cohort is empty. */
+  share: Array<number | null>;
+}
+
+export interface AtRiskCustomer {
+  customerId: string;
+  name: string | null;
+  netSpentMinor: bigint;
+}
+
+export interface ShopAnalytics {
+  timeZone: string;
+  /** Whether the shop has any order that counts (not test, cancelled or deleted, with a customer). */
+  hasOrders: boolean;
+  /** Every RFM segment in RFM_SEGMENTS order (0 when empty). */
+  segments: SegmentFigure[];
+  /** Customers with an insight but no orders (no segment). */
+  noOrders: number;
+  /** The current program's tiers in order, then the customers in no tier (key null). */
+  tiers: TierFigure[];
+  months: MonthFigure[];
+  cohorts: CohortRow[];
+  atRisk: {
+    /** RfmChange rows this month from a valuable segment to atRisk. */
+    moves: number;
+    /** Distinct live customers among them. */
+    customers: number;
+    /** Up to 10 of them, biggest net spend first. */
+    list: AtRiskCustomer[];
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Calendar months in a time zone. The boundaries are computed here (Intl knows every zone's DST rules) and the database
+// only compares timestamps against them, so SQLite and PostgreSQL bucket alike without time-zone support in SQL and a
+// month that starts in summer time and ends in winter time still ends at its own midnight.
+
+const partsFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoneParts(at: Date, timeZone: string) {
+  let format = partsFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+    partsFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
+  return { year: Number(parts.year), month: Number(parts.month) - 1, day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second) };
+}
+
+/** How far the zone's wall clock is ahead of UTC at `at` (ms). */
+function zoneOffsetMs(at: Date, timeZone: string): number {
+  const p = zoneParts(at, timeZone);
+  const wall = Date.UTC(p.year, p.month, p.day, p.hour, p.minute, p.second);
+  return wall - (at.getTime() - at.getUTCMilliseconds());
+}
+
+/** The instant month `month` (0-based; may overflow either way) of `year` begins in `timeZone`. */
+export function monthStart(year: number, month: number, timeZone: string): Date {
+  const wall = Date.UTC(year, month, 1);
+  // Twice: the offset at the first guess may be the other side of a DST change.
+  const first = wall - zoneOffsetMs(new Date(wall), timeZone);
+  return new Date(wall - zoneOffsetMs(new Date(first), timeZone));
+}
+
+const monthKey = (year: number, month: number) => {
+  const date = new Date(Date.UTC(year, month, 1));
+  return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, "0")}`;
+};
+
+/** The last `count` calendar months up to and including the one `now` is in: keys, and count + 1 boundaries (the last is when the current month ends). */
+export function monthWindow(now: Date, timeZone: string, count: number): { keys: string[]; starts: Date[] } {
+  const today = zoneParts(now, timeZone);
+  const first = today.month - (count - 1);
+  const keys = Array.from({ length: count }, (_, index) => monthKey(today.year, first + index));
+  const starts = Array.from({ length: count + 1 }, (_, index) => monthStart(today.year, first + index, timeZone));
+  return { keys, starts };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** Binds values as it writes SQL: `?` on SQLite (in order of appearance), `$n` on PostgreSQL. */
+function binder(provider: SqlProvider) {
+  const params: unknown[] = [];
+  const bind = (value: unknown, cast = "") => {
+    params.push(value);
+    return provider === "sqlite" ? "?" : `${placeholders(provider, 1, params.length - 1)[0]}${cast}`;
+  };
+  const date = (value: Date) => bind(encodeDate(value, provider), "::timestamp(3)");
+  return { params, bind, date };
+}
+
+// Orders that count, as for the insights: the customer's, not test, not cancelled, not deleted.
+const COUNTING = (alias: string) => `${alias}."customerId" IS NOT NULL AND NOT ${alias}."test" AND ${alias}."cancelledAt" IS NULL AND ${alias}."deletedAt" IS NULL`;
+
+/** Customers and net spend per (segment, tier) from the insights of live customers; unscored markers (computedAt null) are left out. */
+async function segmentTierRows(db: PrismaClient, shop: string) {
+  const { params, bind } = binder(providerOf(db));
+  const sql = `SELECT i."rfmSegment" AS "segment", m."tierKey" AS "tierKey", COUNT(*) AS "customers", SUM(i."netSpentMinor") AS "net"
+    FROM "CustomerInsight" i
+    JOIN "Customer" c ON c."shop" = i."shop" AND c."shopifyId" = i."customerId"
+    LEFT JOIN "LoyaltyMember" m ON m."shop" = i."shop" AND m."customerId" = i."customerId"
+    WHERE i."shop" = ${bind(shop)} AND i."computedAt" IS NOT NULL AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL
+    GROUP BY i."rfmSegment", m."tierKey"`;
+  const rows = await selectRows(
+    db,
+    [
+      ["segment", "text"],
+      ["tierKey", "text"],
+      ["customers", "int"],
+      ["net", "bigint"],
+    ],
+    sql,
+    params,
+  );
+  return rows.map(([segment, tierKey, customers, net]) => ({ segment: segment as string | null, tierKey: tierKey as string | null, customers: Number(customers), net: (net as bigint | null) ?? 0n }));
+}
+
+/**
+ * Customers per (month ordered in, month of first order) for the window's months: at most months x (months + 1) rows
+ * whatever the shop's size, since the database does the grouping. `first` is null for customers whose first order is
+ * before the window. A customer's first order is the earliest that counts (not CustomerInsight.firstOrderAt, which can
+ * lag the archive by a job run); only customers who ordered in the window need it, and for them it is "an order before
+ * the window exists" or "the first month they ordered in it".
+ */
+async function activityRows(db: PrismaClient, shop: string, starts: Date[]) {
+  const { params, bind, date } = binder(providerOf(db));
+  const months = starts.length - 1;
+  // Newest month first: the first boundary an order is past is its month.
+  const whens = Array.from({ length: months - 1 }, (_, index) => months - 1 - index).map((month) => `WHEN o."processedAt" >= ${date(starts[month]!)} THEN ${month}`);
+  const bucket = whens.length > 0 ? `CASE ${whens.join(" ")} ELSE 0 END` : "0";
+  const sql = `WITH activity AS (
+      SELECT o."customerId" AS "customerId", ${bucket} AS "month" FROM "Order" o
+      WHERE o."shop" = ${bind(shop)} AND ${COUNTING("o")} AND o."processedAt" >= ${date(starts[0]!)} AND o."processedAt" < ${date(starts[months]!)}
+      GROUP BY 1, 2
+    ), firsts AS (
+      SELECT a."customerId" AS "customerId", MIN(a."month") AS "first" FROM activity a GROUP BY a."customerId"
+    ), newcomers AS (
+      SELECT f."customerId" AS "customerId", f."first" AS "first" FROM firsts f
+      WHERE NOT EXISTS (SELECT 1 FROM "Order" p WHERE p."shop" = ${bind(shop)} AND p."customerId" = f."customerId" AND p."processedAt" < ${date(starts[0]!)} AND ${COUNTING("p")})
+    )
+    SELECT a."month" AS "month", n."first" AS "first", COUNT(*) AS "customers" FROM activity a LEFT JOIN newcomers n ON n."customerId" = a."customerId" GROUP BY a."month", n."first"`;
+  const rows = await selectRows(
+    db,
+    [
+      ["month", "int"],
+      ["first", "int"],
+      ["customers", "int"],
+    ],
+    sql,
+    params,
+  );
+  return rows.map(([month, first, customers]) => ({ month: Number(month), first: first === null ? null : Number(first), customers: Number(customers) }));
+}
+
+/** This month's moves from a valuable segment to atRisk, with the customer's name and net spend. */
+async function atRiskRows(db: PrismaClient, shop: string, from: Date, to: Date) {
+  const { params, bind, date } = binder(providerOf(db));
+  const sql = `SELECT r."customerId" AS "customerId", c."displayName" AS "name", i."netSpentMinor" AS "net", c."shopifyId" IS NOT NULL AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL AS "live"
+    FROM "RfmChange" r
+    LEFT JOIN "Customer" c ON c."shop" = r."shop" AND c."shopifyId" = r."customerId"
+    LEFT JOIN "CustomerInsight" i ON i."shop" = r."shop" AND i."customerId" = r."customerId"
+    WHERE r."shop" = ${bind(shop)} AND r."createdAt" >= ${date(from)} AND r."createdAt" < ${date(to)}
+      AND r."fromSegment" IN (${VALUABLE_SEGMENTS.map((segment) => bind(segment)).join(", ")}) AND r."toSegment" = ${bind("atRisk" satisfies RfmSegment)}`;
+  const rows = await selectRows(
+    db,
+    [
+      ["customerId", "text"],
+      ["name", "text"],
+      ["net", "bigint"],
+      ["live", "bool"],
+    ],
+    sql,
+    params,
+  );
+  return rows.map(([customerId, name, net, live]) => ({ customerId: customerId as string, name: name as string | null, net: (net as bigint | null) ?? 0n, live: live as boolean }));
+}
+
+const AT_RISK_LIST = 10;
+
+/** Everything the analytics page shows, for one shop. `months`: how many calendar months (and cohorts) back, this one included. */
+export async function shopAnalytics({ shop, db = prisma, now = new Date(), months = 12 }: { shop: string; db?: PrismaClient; now?: Date; months?: number }): Promise<ShopAnalytics> {
+  if (!Number.isInteger(months) || months < 1 || months > 120) throw new RangeError(`months must be a whole number 1-120, not ${months}`);
+  const { timeZone } = await shopTerms(db, shop);
+  const window = monthWindow(now, timeZone, months);
+  const thisMonth = window.starts[months - 1]!;
+  const nextMonth = window.starts[months]!;
+  const [{ program }, insightRows, activity, moves, anyOrder] = await Promise.all([
+    currentProgram(db, shop, now),
+    segmentTierRows(db, shop),
+    activityRows(db, shop, window.starts),
+    atRiskRows(db, shop, thisMonth, nextMonth),
+    db.order.findFirst({ where: { shop, customerId: { not: null }, test: false, cancelledAt: null, deletedAt: null }, select: { shopifyId: true } }),
+  ]);
+
+  const segments = RFM_SEGMENTS.map((key) => ({ key, customers: 0, netSpentMinor: 0n }));
+  // A tier key the current program no longer has (a member not yet moved after an edit) counts as no tier.
+  const tiers: TierFigure[] = [...program.tiers.map((tier) => ({ key: tier.key, name: tier.name, color: tier.color, customers: 0, netSpentMinor: 0n })), { key: null, name: null, color: null, customers: 0, netSpentMinor: 0n }];
+  let noOrders = 0;
+  for (const row of insightRows) {
+    const segment = segments.find((candidate) => candidate.key === row.segment);
+    if (segment) {
+      segment.customers += row.customers;
+      segment.netSpentMinor += row.net;
+    } else noOrders += row.customers;
+    const tier = tiers.find((candidate) => candidate.key === row.tierKey) ?? tiers[tiers.length - 1]!;
+    tier.customers += row.customers;
+    tier.netSpentMinor += row.net;
+  }
+
+  const count = (month: number, first: number | null | "any") => activity.filter((row) => row.month === month && (first === "any" || row.first === first)).reduce((sum, row) => sum + row.customers, 0);
+  const monthFigures = window.keys.map((month, index) => {
+    const newCustomers = count(index, index);
+    return { month, newCustomers, returningCustomers: count(index, "any") - newCustomers };
+  });
+  const cohorts = window.keys.map((month, cohort) => {
+    const size = count(cohort, cohort);
+    const retained = Array.from({ length: months }, (_, k) => (cohort + k < months ? count(cohort + k, cohort) : null));
+    return { month, size, retained, share: retained.map((value) => (value === null || size === 0 ? null : value / size)) };
+  });
+
+  const byCustomer = new Map<string, AtRiskCustomer>();
+  for (const move of moves) if (move.live) byCustomer.set(move.customerId, { customerId: move.customerId, name: move.name, netSpentMinor: move.net });
+  const list = [...byCustomer.values()].sort((a, b) => (a.netSpentMinor === b.netSpentMinor ? a.customerId.localeCompare(b.customerId) : a.netSpentMinor > b.netSpentMinor ? -1 : 1));
+
+  return {
+    timeZone,
+    hasOrders: anyOrder !== null,
+    segments,
+    noOrders,
+    tiers,
+    months: monthFigures,
+    cohorts,
+    atRisk: { moves: moves.length, customers: list.length, list: list.slice(0, AT_RISK_LIST) },
+  };
+}

@@ -1,0 +1,297 @@
+// Customer insights (decision 011): each customer's order facts, RFM scores and segment, and
+// predictions, written to CustomerInsight. A full run ranks the whole shop and fits the prediction
+// model (kept in InsightModel); between full runs one customer is scored against the stored model.
+import { insertMany, placeholders, providerOf, selectRows, type Columns } from "../db/provider.server";
+import type { Db } from "../loyalty/program.server";
+import { fitModel, predict, type ModelParameters, type PredictionReason, type PurchaseHistory } from "./predictions";
+import { rfmDistribution, rfmSegment, scoreRfm, type RfmDistribution, type RfmFacts, type RfmSegment } from "./rfm";
+
+const CHUNK = 500;
+
+/** Why the predictions say what they say; a customer without orders has none. */
+export type InsightReason = PredictionReason | { code: "noOrders" };
+
+export interface InsightRow {
+  customerId: string;
+  orders: number;
+  netSpentMinor: bigint;
+  firstOrderAt: Date | null;
+  lastOrderAt: Date | null;
+  recency: number;
+  frequency: number;
+  monetary: number;
+  rfmSegment: RfmSegment | null;
+  rfmSince: Date | null;
+  expectedNextOrderAt: Date | null;
+  churnRisk: number;
+  predictedValueMinor: bigint;
+  reason: string;
+}
+
+export interface InsightSummary {
+  customers: number;
+  /** Rows written (new or changed). */
+  changed: number;
+  /** Customers whose RFM segment changed (each is an RfmChange row). */
+  segmentMoves: number;
+  /** Customers whose RFM segment changed: Shopify's copy is behind. */
+  movedIds: string[];
+  model: ModelParameters;
+}
+
+interface OrderFacts {
+  orders: number;
+  netSpentMinor: bigint;
+  firstOrderAt: Date;
+  lastOrderAt: Date;
+}
+
+/** Runs `select` once for the whole shop or once per chunk of ids (`filter` is where the id list goes). */
+async function chunked(db: Db, columns: Columns, ids: readonly string[] | undefined, build: (filter: string, offset: number) => { sql: string; params: unknown[] }, column: string): Promise<unknown[][]> {
+  if (!ids) {
+    const { sql, params } = build("", 0);
+    return selectRows(db, columns, sql, params);
+  }
+  const provider = providerOf(db);
+  const rows: unknown[][] = [];
+  for (let start = 0; start < ids.length; start += CHUNK) {
+    const chunk = ids.slice(start, start + CHUNK);
+    const fixed = build("", 0).params.length;
+    const { sql, params } = build(` AND ${column} IN (${placeholders(provider, chunk.length, fixed).join(", ")})`, fixed);
+    for (const row of await selectRows(db, columns, sql, [...params, ...chunk])) rows.push(row);
+  }
+  return rows;
+}
+
+/** Orders that count: the customer's, not test, not cancelled, not deleted. Net spend is total minus refunds. */
+async function loadOrderFacts(db: Db, shop: string, ids?: readonly string[]): Promise<Map<string, OrderFacts>> {
+  const provider = providerOf(db);
+  const columns: Columns = [
+    ["customerId", "text"],
+    ["orders", "int"],
+    ["net", "bigint"],
+    ["first", "date"],
+    ["last", "date"],
+  ];
+  const rows = await chunked(
+    db,
+    columns,
+    ids,
+    (filter) => {
+      const [shopMark] = placeholders(provider, 1);
+      return {
+        sql: `SELECT o."customerId" AS "customerId", COUNT(*) AS "orders", SUM(o."totalPriceMinor" - o."totalRefundedMinor") AS "net", MIN(o."processedAt") AS "first", MAX(o."processedAt") AS "last"
+          FROM "Order" o WHERE o."shop" = ${shopMark} AND o."customerId" IS NOT NULL AND NOT o."test" AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL${filter} GROUP BY o."customerId"`,
+        params: [shop],
+      };
+    },
+    `o."customerId"`,
+  );
+  return new Map(rows.map(([customerId, orders, net, first, last]) => [customerId as string, { orders: Number(orders), netSpentMinor: net as bigint, firstOrderAt: first as Date, lastOrderAt: last as Date }]));
+}
+
+/** The shop's customers an insight is kept for: not deleted, not redacted. */
+async function loadCustomerIds(db: Db, shop: string, ids?: readonly string[]): Promise<string[]> {
+  const provider = providerOf(db);
+  const rows = await chunked(
+    db,
+    [["shopifyId", "text"]],
+    ids,
+    (filter) => ({ sql: `SELECT c."shopifyId" AS "shopifyId" FROM "Customer" c WHERE c."shop" = ${placeholders(provider, 1)[0]} AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL${filter}`, params: [shop] }),
+    `c."shopifyId"`,
+  );
+  return rows.map(([id]) => id as string);
+}
+
+const INSIGHT_COLUMNS: Columns = [
+  ["customerId", "text"],
+  ["orders", "int"],
+  ["netSpentMinor", "bigint"],
+  ["firstOrderAt", "date"],
+  ["lastOrderAt", "date"],
+  ["recency", "int"],
+  ["frequency", "int"],
+  ["monetary", "int"],
+  ["rfmSegment", "text"],
+  ["rfmSince", "date"],
+  ["expectedNextOrderAt", "date"],
+  ["churnRisk", "int"],
+  ["predictedValueMinor", "bigint"],
+  ["reason", "text"],
+];
+
+async function loadInsights(db: Db, shop: string, ids?: readonly string[]): Promise<Map<string, InsightRow>> {
+  const provider = providerOf(db);
+  const rows = await chunked(
+    db,
+    INSIGHT_COLUMNS,
+    ids,
+    (filter) => ({ sql: `SELECT ${INSIGHT_COLUMNS.map(([name]) => `i."${name}"`).join(", ")} FROM "CustomerInsight" i WHERE i."shop" = ${placeholders(provider, 1)[0]}${filter}`, params: [shop] }),
+    `i."customerId"`,
+  );
+  return new Map(rows.map((row) => [row[0] as string, Object.fromEntries(INSIGHT_COLUMNS.map(([name], index) => [name, row[index]])) as unknown as InsightRow]));
+}
+
+interface StoredModel {
+  distribution: RfmDistribution;
+  parameters: ModelParameters;
+  fittedAt: Date;
+}
+
+// One customer is scored against the stored model many times between full runs: keep it parsed.
+const modelCache = new Map<string, StoredModel>();
+
+async function loadModel(db: Db, shop: string): Promise<StoredModel | null> {
+  const head = await db.insightModel.findUnique({ where: { shop }, select: { fittedAt: true } });
+  if (!head) return null;
+  const cached = modelCache.get(shop);
+  if (cached && cached.fittedAt.getTime() === head.fittedAt.getTime()) return cached;
+  const row = await db.insightModel.findUnique({ where: { shop } });
+  if (!row) return null;
+  const model = { distribution: JSON.parse(row.distribution) as RfmDistribution, parameters: JSON.parse(row.parameters) as ModelParameters, fittedAt: row.fittedAt };
+  modelCache.set(shop, model);
+  return model;
+}
+
+async function storeModel(db: Db, shop: string, model: StoredModel, customers: number) {
+  const data = { distribution: JSON.stringify(model.distribution), parameters: JSON.stringify(model.parameters), customers, fittedAt: model.fittedAt };
+  await db.insightModel.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+  modelCache.set(shop, model);
+}
+
+const sameTime = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
+
+/** Whether anything a reader sees differs (rfmSince follows the segment, so it is not compared). */
+function differs(before: InsightRow, after: InsightRow): boolean {
+  return (
+    before.orders !== after.orders ||
+    before.netSpentMinor !== after.netSpentMinor ||
+    !sameTime(before.firstOrderAt, after.firstOrderAt) ||
+    !sameTime(before.lastOrderAt, after.lastOrderAt) ||
+    before.recency !== after.recency ||
+    before.frequency !== after.frequency ||
+    before.monetary !== after.monetary ||
+    before.rfmSegment !== after.rfmSegment ||
+    !sameTime(before.expectedNextOrderAt, after.expectedNextOrderAt) ||
+    before.churnRisk !== after.churnRisk ||
+    before.predictedValueMinor !== after.predictedValueMinor ||
+    before.reason !== after.reason
+  );
+}
+
+/** The insight of one customer from their order facts and the shop's model. */
+export function insightOf(customerId: string, facts: OrderFacts | undefined, model: Omit<StoredModel, "fittedAt">, now: Date): Omit<InsightRow, "rfmSince"> {
+  if (!facts) {
+    const none: InsightReason = { code: "noOrders" };
+    return { customerId, orders: 0, netSpentMinor: 0n, firstOrderAt: null, lastOrderAt: null, recency: 0, frequency: 0, monetary: 0, rfmSegment: null, expectedNextOrderAt: null, churnRisk: 0, predictedValueMinor: 0n, reason: JSON.stringify(none) };
+  }
+  const scores = scoreRfm({ lastOrderAt: facts.lastOrderAt, orders: facts.orders, spentMinor: facts.netSpentMinor }, model.distribution);
+  const history: PurchaseHistory = { customerId, firstOrderAt: facts.firstOrderAt, lastOrderAt: facts.lastOrderAt, orders: facts.orders, spentMinor: facts.netSpentMinor };
+  const prediction = predict(history, model.parameters, now);
+  return {
+    customerId,
+    orders: facts.orders,
+    netSpentMinor: facts.netSpentMinor,
+    firstOrderAt: facts.firstOrderAt,
+    lastOrderAt: facts.lastOrderAt,
+    recency: scores?.recency ?? 0,
+    frequency: scores?.frequency ?? 0,
+    monetary: scores?.monetary ?? 0,
+    rfmSegment: scores ? rfmSegment(scores) : null,
+    expectedNextOrderAt: prediction.expectedNextOrderAt,
+    churnRisk: prediction.churnRisk,
+    predictedValueMinor: prediction.predictedValueMinor,
+    reason: JSON.stringify(prediction.reason),
+  };
+}
+
+export interface RefreshOptions {
+  shop: string;
+  now?: Date;
+  /** Only these customers, scored against the stored model; the whole shop (and a new model) when absent. */
+  customerIds?: readonly string[];
+}
+
+/**
+ * Computes the insights of the shop's customers (or some) and writes what changed, with an
+ * RfmChange row for every segment move. Run it in a transaction to make it one step.
+ */
+export async function refreshInsights(db: Db, { shop, now = new Date(), customerIds }: RefreshOptions): Promise<InsightSummary> {
+  let model = customerIds ? await loadModel(db, shop) : null;
+  // Without a model yet (nothing was ever ranked), one customer is ranked with the whole shop.
+  const full = !model;
+  const ids = full ? undefined : customerIds;
+  const [liveIds, facts, before] = await Promise.all([loadCustomerIds(db, shop, ids), loadOrderFacts(db, shop, ids), loadInsights(db, shop, ids)]);
+  if (!model) {
+    const allFacts = [...facts.values()];
+    const rfmFacts: RfmFacts[] = allFacts.map((fact) => ({ lastOrderAt: fact.lastOrderAt, orders: fact.orders, spentMinor: fact.netSpentMinor }));
+    const histories: PurchaseHistory[] = [...facts].map(([customerId, fact]) => ({ customerId, ...fact, spentMinor: fact.netSpentMinor }));
+    model = { distribution: rfmDistribution(rfmFacts), parameters: fitModel(histories, now), fittedAt: now };
+    await storeModel(db, shop, model, liveIds.length);
+  }
+  const rows: InsightRow[] = [];
+  const moves: Array<[string, string | null, string | null, Date]> = [];
+  for (const customerId of liveIds) {
+    const previous = before.get(customerId);
+    const computed = insightOf(customerId, facts.get(customerId), model, now);
+    const moved = (previous?.rfmSegment ?? null) !== computed.rfmSegment;
+    const row: InsightRow = { ...computed, rfmSince: moved ? (computed.rfmSegment ? now : null) : (previous?.rfmSince ?? null) };
+    if (previous && !differs(previous, row)) continue;
+    rows.push(row);
+    if (moved) moves.push([customerId, previous?.rfmSegment ?? null, row.rfmSegment, now]);
+  }
+  const movedIds = new Set(moves.map(([customerId]) => customerId));
+  await insertMany(
+    db,
+    "CustomerInsight",
+    [...INSIGHT_COLUMNS, ["pushNeeded", "bool"]],
+    rows.map((row) => [...INSIGHT_COLUMNS.map(([name]) => row[name as keyof InsightRow]), movedIds.has(row.customerId)]),
+    {
+      constants: [
+        ["shop", "text", shop],
+        ["dirty", "bool", false],
+        ["computedAt", "date", now],
+        ["updatedAt", "date", now],
+      ],
+      conflict: `ON CONFLICT ("shop", "customerId") DO UPDATE SET ${[...INSIGHT_COLUMNS.slice(1).map(([name]) => name), "computedAt", "updatedAt", "dirty"].map((name) => `"${name}" = excluded."${name}"`).join(", ")}, "pushNeeded" = "CustomerInsight"."pushNeeded" OR excluded."pushNeeded"`,
+    },
+  );
+  await insertMany(
+    db,
+    "RfmChange",
+    [
+      ["customerId", "text"],
+      ["fromSegment", "text"],
+      ["toSegment", "text"],
+      ["createdAt", "date"],
+    ],
+    moves,
+    { constants: [["shop", "text", shop]] },
+  );
+  return { customers: liveIds.length, changed: rows.length, segmentMoves: moves.length, movedIds: [...movedIds], model: model.parameters };
+}
+
+/** Marks customers whose orders or fields changed (archive writes, in their transaction): one statement however many. */
+export async function markInsightsDirty(db: Db, shop: string, customerIds: readonly string[]): Promise<void> {
+  const unique = [...new Set(customerIds)];
+  if (unique.length === 0) return;
+  await insertMany(db, "CustomerInsight", [["customerId", "text"]], unique.map((id) => [id]), {
+    constants: [
+      ["shop", "text", shop],
+      ["dirty", "bool", true],
+      ["updatedAt", "date", new Date()],
+    ],
+    conflict: `ON CONFLICT ("shop", "customerId") DO UPDATE SET "dirty" = excluded."dirty"`,
+  });
+}
+
+/** Takes up to `limit` marked customers of the shop, clearing their marks (inside the caller's transaction: a crash keeps them). */
+export async function takeDirtyInsights(db: Db, shop: string, limit = 5000): Promise<string[]> {
+  const dirty = await db.customerInsight.findMany({ where: { shop, dirty: true }, select: { customerId: true }, orderBy: { customerId: "asc" }, take: limit });
+  const ids = dirty.map((row) => row.customerId);
+  for (let start = 0; start < ids.length; start += CHUNK) await db.customerInsight.updateMany({ where: { shop, customerId: { in: ids.slice(start, start + CHUNK) } }, data: { dirty: false } });
+  return ids;
+}
+
+/** Forgets the cached model of a shop (tests, shop redact). */
+export const forgetInsightModel = (shop: string) => modelCache.delete(shop);

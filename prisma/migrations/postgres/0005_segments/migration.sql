@@ -1,0 +1,99 @@
+-- CreateTable
+CREATE TABLE "CustomerInsight" (
+    "shop" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "orders" INTEGER NOT NULL DEFAULT 0,
+    "netSpentMinor" BIGINT NOT NULL DEFAULT 0,
+    "firstOrderAt" TIMESTAMP(3),
+    "lastOrderAt" TIMESTAMP(3),
+    "recency" INTEGER NOT NULL DEFAULT 0,
+    "frequency" INTEGER NOT NULL DEFAULT 0,
+    "monetary" INTEGER NOT NULL DEFAULT 0,
+    "rfmSegment" TEXT,
+    "rfmSince" TIMESTAMP(3),
+    "expectedNextOrderAt" TIMESTAMP(3),
+    "churnRisk" INTEGER NOT NULL DEFAULT 0,
+    "predictedValueMinor" BIGINT NOT NULL DEFAULT 0,
+    "reason" TEXT NOT NULL DEFAULT '{}',
+    "dirty" BOOLEAN NOT NULL DEFAULT false,
+    "pushNeeded" BOOLEAN NOT NULL DEFAULT false,
+    "computedAt" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "CustomerInsight_pkey" PRIMARY KEY ("shop","customerId")
+);
+
+-- CreateTable
+CREATE TABLE "InsightModel" (
+    "shop" TEXT NOT NULL,
+    "distribution" TEXT NOT NULL,
+    "parameters" TEXT NOT NULL,
+    "customers" INTEGER NOT NULL,
+    "fittedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "InsightModel_pkey" PRIMARY KEY ("shop")
+);
+
+-- CreateTable
+CREATE TABLE "RfmChange" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "fromSegment" TEXT,
+    "toSegment" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "RfmChange_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Segment" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "description" TEXT,
+    "rules" TEXT NOT NULL,
+    "template" TEXT,
+    "tagName" TEXT,
+    "memberCount" INTEGER NOT NULL DEFAULT 0,
+    "countedAt" TIMESTAMP(3),
+    "createdById" TEXT,
+    "createdByName" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "deletedAt" TIMESTAMP(3),
+
+    CONSTRAINT "Segment_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SegmentMember" (
+    "shop" TEXT NOT NULL,
+    "segmentId" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "enteredAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "SegmentMember_pkey" PRIMARY KEY ("segmentId","customerId")
+);
+
+-- CreateIndex
+CREATE INDEX "CustomerInsight_shop_rfmSegment_idx" ON "CustomerInsight"("shop", "rfmSegment");
+
+-- CreateIndex
+CREATE INDEX "CustomerInsight_shop_dirty_idx" ON "CustomerInsight"("shop", "dirty");
+
+-- CreateIndex
+CREATE INDEX "CustomerInsight_shop_pushNeeded_idx" ON "CustomerInsight"("shop", "pushNeeded");
+
+-- CreateIndex
+CREATE INDEX "RfmChange_shop_createdAt_idx" ON "RfmChange"("shop", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "RfmChange_shop_customerId_idx" ON "RfmChange"("shop", "customerId");
+
+-- CreateIndex
+CREATE INDEX "Segment_shop_deletedAt_idx" ON "Segment"("shop", "deletedAt");
+
+-- CreateIndex
+CREATE INDEX "SegmentMember_shop_customerId_idx" ON "SegmentMember"("shop", "customerId");
+
