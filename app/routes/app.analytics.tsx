@@ -98,11 +98,14 @@ function Bar({ width, color }: { width: number; color: string }) {
 function SegmentName({ segment }: { segment: RfmSegment }) {
   const { t } = useTranslation();
   return (
-    <Tooltip content={t(`rfm.descriptions.${segment}`)} hasUnderline preferredPosition="above">
-      <Text as="span" fontWeight="medium" truncate>
-        {t(`rfm.names.${segment}`)}
-      </Text>
-    </Tooltip>
+    // The wrapper keeps the tooltip's underline to the name's width, not the column's.
+    <div>
+      <Tooltip content={t(`rfm.descriptions.${segment}`)} hasUnderline preferredPosition="above">
+        <Text as="span" fontWeight="medium">
+          {t(`rfm.names.${segment}`)}
+        </Text>
+      </Tooltip>
+    </div>
   );
 }
 
@@ -111,8 +114,8 @@ function AtRiskCallout({ atRisk }: { atRisk: LoaderData["atRisk"] }) {
   const valuable = new Intl.ListFormat(i18n.language, { type: "disjunction" }).format(VALUABLE_SEGMENTS.map((segment) => t(`rfm.names.${segment}`)));
   if (atRisk.customers === 0) {
     return (
-      <Banner tone="success" title={t("analytics.atRisk.none")}>
-        <Text as="p">{t("analytics.atRisk.noneBody", { segments: valuable })}</Text>
+      <Banner tone="success">
+        <Text as="p">{t("analytics.atRisk.none", { segments: valuable })}</Text>
       </Banner>
     );
   }
@@ -157,17 +160,20 @@ function SegmentChart({ loaded }: { loaded: LoaderData }) {
         </InlineGrid>
       ))}
       {loaded.noOrders.customers > 0 ? (
-        <InlineGrid columns="11rem 1fr 7rem" gap="300" alignItems="center">
-          <Text as="span" tone="subdued" truncate>
-            {t("rfm.none")}
-          </Text>
-          <Bar width={loaded.noOrders.customers / widest} color={NONE_COLOR} />
-          <Text as="span" alignment="end" tone="subdued">
-            <span data-testid="segment-none" data-count={loaded.noOrders.customers}>
-              {t("analytics.segments.count", { count: loaded.noOrders.customers, percent: loaded.noOrders.percent })}
-            </span>
-          </Text>
-        </InlineGrid>
+        // Customers without orders have no segment: set apart below a rule.
+        <div style={{ borderTop: "1px solid var(--p-color-border-secondary)", paddingTop: "var(--p-space-200)" }}>
+          <InlineGrid columns="11rem 1fr 7rem" gap="300" alignItems="center">
+            <Text as="span" tone="subdued" truncate>
+              {t("rfm.none")}
+            </Text>
+            <Bar width={loaded.noOrders.customers / widest} color={NONE_COLOR} />
+            <Text as="span" alignment="end" tone="subdued">
+              <span data-testid="segment-none" data-count={loaded.noOrders.customers}>
+                {t("analytics.segments.count", { count: loaded.noOrders.customers, percent: loaded.noOrders.percent })}
+              </span>
+            </Text>
+          </InlineGrid>
+        </div>
       ) : null}
     </BlockStack>
   );
@@ -346,7 +352,9 @@ export default function AnalyticsPage() {
                 </Text>
                 <MoneyBars
                   testId="revenue-tier"
-                  rows={loaded.tierRevenue.map((row) => ({
+                  rows={loaded.tierRevenue
+                    .filter((row) => row.name || row.customers > 0)
+                    .map((row) => ({
                     ...row,
                     label: (
                       <InlineStack gap="150" blockAlign="center" wrap={false}>

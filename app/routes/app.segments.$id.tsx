@@ -51,7 +51,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 const actionInput = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("count"), rules: z.string() }),
-  z.object({ intent: z.literal("save"), rules: z.string(), name: z.string(), description: z.string().optional(), tagName: z.string().optional(), template: z.string().optional() }),
+  // "tag", not "tagName": Remix takes an object with a string tagName for an HTML element.
+  z.object({ intent: z.literal("save"), rules: z.string(), name: z.string(), description: z.string().optional(), tag: z.string().optional(), template: z.string().optional() }),
   z.object({ intent: z.literal("delete") }),
 ]);
 
@@ -75,7 +76,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       await deleteSegment({ actor: context.actor, id: params.id ?? "" });
       return redirect("/app/segments");
     }
-    const draft = { name: input.name, description: input.description, tagName: input.tagName, rules: rulesOf(input.rules), template: input.template || null };
+    const draft = { name: input.name, description: input.description, tagName: input.tag, rules: rulesOf(input.rules), template: input.template || null };
     const saved = params.id === "new" ? await createSegment({ actor: context.actor, draft }) : await updateSegment({ actor: context.actor, id: params.id ?? "", draft });
     return redirect(`/app/segments/${saved.id}?saved=1`);
   } catch (error) {
@@ -127,7 +128,7 @@ export default function SegmentPage() {
 
   const save = () => {
     if (!rulesText) return;
-    saver.submit({ intent: "save", rules: rulesText, name, description, tagName, template: loaded.template?.key ?? "" }, { method: "post" });
+    saver.submit({ intent: "save", rules: rulesText, name, description, tag: tagName, template: loaded.template?.key ?? "" }, { method: "post" });
   };
   const fieldError = (field: string) => (errors[field] ? t(`segments.errors.${errors[field]}`, { defaultValue: errors[field] }) : undefined);
 

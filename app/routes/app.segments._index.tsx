@@ -1,7 +1,7 @@
 // The segments page (decision 011): the shop's custom segments with their member counts, the
 // ready-made templates to start from, and the RFM segments every customer falls into.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link as RemixLink, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 
@@ -109,7 +109,7 @@ export default function SegmentsPage() {
                 <Text as="h2" variant="headingMd">
                   {t("segments.page.rfmTitle")}
                 </Text>
-                <RemixLink to="/app/analytics">{t("segments.page.openAnalytics")}</RemixLink>
+                <Link url="/app/analytics">{t("segments.page.openAnalytics")}</Link>
               </InlineStack>
               <Text as="p" tone="subdued">
                 {computedAt ? t("segments.page.rfmComputed", { at: computedAt }) : t("segments.page.rfmPending")}

@@ -70,7 +70,7 @@ describe("analytics page", () => {
     await expect(grid.locator("tbody tr").count()).resolves.toBe(12);
     const firstCells = await grid.locator("tbody tr td:nth-child(3)").allInnerTexts();
     expect(firstCells.filter((text) => text !== "–" && text !== "").every((text) => text === "100%")).toBe(true);
-    await page.getByText("No valuable customers moved to At risk this month").waitFor();
+    await page.getByText("No Champions or Loyal customers moved to At risk this month").waitFor();
     await page.screenshot({ path: "test-results/analytics.png", fullPage: true });
   });
 

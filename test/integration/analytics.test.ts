@@ -21,8 +21,10 @@ let orderNumber = 0;
 const order = (shop: string, customer: number | null, processedAt: string, extra: { test?: boolean; cancelledAt?: Date; deletedAt?: Date } = {}) =>
   createOrder(prisma, { shop, shopifyId: `gid://shopify/Order/${++orderNumber}`, customerId: customer === null ? null : gid(customer), processedAt: at(processedAt), ...extra });
 
-const insight = (shop: string, customer: number, rfmSegment: string | null, netSpentMinor: bigint, computed = true) =>
-  prisma.customerInsight.create({ data: { shop, customerId: gid(customer), rfmSegment, netSpentMinor, orders: rfmSegment ? 1 : 0, computedAt: computed ? NOW : null } });
+const insight = (shop: string, customer: number, rfmSegment: string | null, netSpentMinor: bigint, firstOrderAt: string | null, { marker = false } = {}) =>
+  prisma.customerInsight.create({
+    data: { shop, customerId: gid(customer), rfmSegment, netSpentMinor, orders: rfmSegment ? 1 : 0, firstOrderAt: firstOrderAt ? at(firstOrderAt) : null, computedAt: marker ? null : NOW, dirty: marker },
+  });
 
 const member = (shop: string, customer: number, tierKey: string | null) => prisma.loyaltyMember.create({ data: { shop, customerId: gid(customer), tierKey, evaluatedAt: NOW } });
 
@@ -61,24 +63,27 @@ beforeAll(async () => {
   await order(SHOP, 8, "2026-02-14T00:00:00Z", { deletedAt: at("2026-02-15T00:00:00Z") }); // a deleted order does not count
   await order(SHOP, null, "2026-02-14T00:00:00Z"); // a guest is not a customer
   await order(SHOP, 1, "2026-04-30T16:00:00Z"); // May in Shanghai: after the window (and the month is not over)
+  await order(SHOP, 10, "2026-03-05T00:00:00Z"); // 10's first orders: not scored yet (a dirty marker without firstOrderAt)
+  await order(SHOP, 10, "2026-04-05T00:00:00Z");
   // The other shop: the same customer ids, with an order before the window for 2 and 3 (a leak would make them returning).
   await order(OTHER, 2, "2025-03-01T00:00:00Z");
   await order(OTHER, 3, "2025-03-01T00:00:00Z");
   await order(OTHER, 7, "2026-02-01T00:00:00Z");
   await order(OTHER, 7, "2026-04-01T00:00:00Z");
 
-  // Insights: 9 is deleted, 10 is an unscored marker, 11 has none.
-  await insight(SHOP, 1, "champions", 50_000n);
-  await insight(SHOP, 2, "champions", 30_000n);
-  await insight(SHOP, 3, "new", 1_000n);
-  await insight(SHOP, 4, "loyal", 20_000n);
-  await insight(SHOP, 5, "atRisk", 7_000n);
-  await insight(SHOP, 6, "lost", 2_000n);
-  await insight(SHOP, 7, null, 0n);
-  await insight(SHOP, 8, "hibernating", 500n);
-  await insight(SHOP, 9, "champions", 90_000n);
-  await insight(SHOP, 10, null, 0n, false);
-  for (const id of [1, 2, 3, 7]) await insight(OTHER, id, "cantLose", 1_000_000n);
+  // Insights (firstOrderAt: the first order that counts): 9 is deleted, 10 is an unscored marker, 11 has none.
+  await insight(SHOP, 1, "champions", 50_000n, "2025-01-10T00:00:00Z");
+  await insight(SHOP, 2, "champions", 30_000n, "2026-01-05T00:00:00Z");
+  await insight(SHOP, 3, "new", 1_000n, "2026-03-31T20:00:00Z");
+  await insight(SHOP, 4, "loyal", 20_000n, "2026-01-20T00:00:00Z");
+  await insight(SHOP, 5, "atRisk", 7_000n, "2025-05-01T10:00:00Z");
+  await insight(SHOP, 6, "lost", 2_000n, "2025-04-30T15:00:00Z");
+  await insight(SHOP, 7, null, 0n, null);
+  await insight(SHOP, 8, "hibernating", 500n, null);
+  await insight(SHOP, 9, "champions", 90_000n, "2026-02-01T00:00:00Z");
+  await insight(SHOP, 10, null, 0n, null, { marker: true });
+  // The other shop's insights for the same ids: a leak would make 2 and 3 returning customers.
+  for (const [id, first] of [[1, null], [2, "2025-03-01T00:00:00Z"], [3, "2025-03-01T00:00:00Z"], [7, "2026-02-01T00:00:00Z"]] as const) await insight(OTHER, id, "cantLose", 1_000_000n, first);
 
   // Members of the default program (member, silver, gold): 3 has no row, 6 no tier, 8 a tier the program no longer has.
   await member(SHOP, 1, "gold");
@@ -132,7 +137,8 @@ describe("shopAnalytics", () => {
 
   test("new vs returning customers per month in the shop's time zone, distinct customers, counting orders only", async () => {
     const analytics = await shopAnalytics({ shop: SHOP, now: NOW });
-    const expected: Record<string, [number, number]> = { "2025-05": [1, 1], "2025-06": [0, 1], "2026-01": [2, 0], "2026-02": [0, 2], "2026-03": [0, 1], "2026-04": [1, 2] };
+    // 10 is new in March by its orders (its insight does not know its first order yet).
+    const expected: Record<string, [number, number]> = { "2025-05": [1, 1], "2025-06": [0, 1], "2026-01": [2, 0], "2026-02": [0, 2], "2026-03": [1, 1], "2026-04": [1, 3] };
     expect(analytics.months).toEqual(MONTHS.map((month) => ({ month, newCustomers: expected[month]?.[0] ?? 0, returningCustomers: expected[month]?.[1] ?? 0 })));
   });
 
@@ -143,10 +149,11 @@ describe("shopAnalytics", () => {
     const future = (observed: number) => Array<null>(12 - observed).fill(null);
     expect(cohort("2025-05")).toEqual({ month: "2025-05", size: 1, retained: [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], share: [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] });
     expect(cohort("2026-01")).toEqual({ month: "2026-01", size: 2, retained: [2, 1, 1, 1, ...future(4)], share: [1, 0.5, 0.5, 0.5, ...future(4)] });
+    expect(cohort("2026-03")).toEqual({ month: "2026-03", size: 1, retained: [1, 1, ...future(2)], share: [1, 1, ...future(2)] });
     expect(cohort("2026-04")).toEqual({ month: "2026-04", size: 1, retained: [1, ...future(1)], share: [1, ...future(1)] });
     // An empty cohort: nobody retained where the month has begun, no share.
     expect(cohort("2025-09")).toEqual({ month: "2025-09", size: 0, retained: [0, 0, 0, 0, 0, 0, 0, 0, ...future(8)], share: Array(12).fill(null) });
-    expect(analytics.cohorts.reduce((sum, row) => sum + row.size, 0)).toBe(4);
+    expect(analytics.cohorts.reduce((sum, row) => sum + row.size, 0)).toBe(5);
   });
 
   test("valuable customers who moved to At risk this month (shop time zone), biggest spend first, live customers linked", async () => {
@@ -168,10 +175,10 @@ describe("shopAnalytics", () => {
       expect(analytics.timeZone).toBe("UTC");
       const figure = (month: string) => analytics.months.find((row) => row.month === month);
       // 3's first order is now March's; 6's 15:00Z order is April 2025's (outside the window), so 6 is still returning.
-      expect(figure("2026-03")).toEqual({ month: "2026-03", newCustomers: 1, returningCustomers: 1 });
-      expect(figure("2026-04")).toEqual({ month: "2026-04", newCustomers: 0, returningCustomers: 2 });
+      expect(figure("2026-03")).toEqual({ month: "2026-03", newCustomers: 2, returningCustomers: 1 });
+      expect(figure("2026-04")).toEqual({ month: "2026-04", newCustomers: 0, returningCustomers: 3 });
       expect(figure("2025-05")).toEqual({ month: "2025-05", newCustomers: 1, returningCustomers: 1 });
-      expect(analytics.cohorts.find((row) => row.month === "2026-03")).toMatchObject({ size: 1, retained: [1, 0, null, null, null, null, null, null, null, null, null, null] });
+      expect(analytics.cohorts.find((row) => row.month === "2026-03")).toMatchObject({ size: 2, retained: [2, 1, null, null, null, null, null, null, null, null, null, null] });
       // 4's move at 17:00Z on 31 March is March's now (its move on 10 April still counts).
       expect(analytics.atRisk.moves).toBe(3);
       expect(analytics.atRisk.list.map((row) => row.customerId)).toEqual([gid(1), gid(4)]);
@@ -184,13 +191,13 @@ describe("shopAnalytics", () => {
     const analytics = await shopAnalytics({ shop: SHOP, now: NOW, months: 3 });
     expect(analytics.months).toEqual([
       { month: "2026-02", newCustomers: 0, returningCustomers: 2 },
-      { month: "2026-03", newCustomers: 0, returningCustomers: 1 },
-      { month: "2026-04", newCustomers: 1, returningCustomers: 2 },
+      { month: "2026-03", newCustomers: 1, returningCustomers: 1 },
+      { month: "2026-04", newCustomers: 1, returningCustomers: 3 },
     ]);
     // 2 and 4 first ordered in January, before this window: no cohort holds them.
     expect(analytics.cohorts).toEqual([
       { month: "2026-02", size: 0, retained: [0, 0, 0], share: [null, null, null] },
-      { month: "2026-03", size: 0, retained: [0, 0, null], share: [null, null, null] },
+      { month: "2026-03", size: 1, retained: [1, 1, null], share: [1, 1, null] },
       { month: "2026-04", size: 1, retained: [1, null, null], share: [1, null, null] },
     ]);
   });

@@ -215,6 +215,8 @@ const CASES: Case[] = [
   c("expectedNextOrder overdue, however long", { field: "expectedNextOrder", operator: "overdue" }, [2, 3, 5, 10, 12]),
   c("tier in gold", { field: "tier", operator: "in", value: ["gold"] }, [1, 5, 9]),
   c("tier in silver or none (no row, or a row without a tier)", { field: "tier", operator: "in", value: ["silver", "none"] }, [2, 3, 4, 7, 8, 10, 12]),
+  c("tier in none", { field: "tier", operator: "in", value: ["none"] }, [3, 4, 7, 10, 12]),
+  c("tier notIn none", { field: "tier", operator: "notIn", value: ["none"] }, [1, 2, 5, 6, 8, 9, 11]),
   c("tier notIn gold, silver (customers without a tier too)", { field: "tier", operator: "notIn", value: ["gold", "silver"] }, [3, 4, 6, 7, 10, 11, 12]),
   c("tier notIn none, gold", { field: "tier", operator: "notIn", value: ["none", "gold"] }, [2, 6, 8, 11]),
   c("rfmSegment in atRisk, cantLose", { field: "rfmSegment", operator: "in", value: ["atRisk", "cantLose"] }, [2, 5]),
@@ -354,7 +356,9 @@ describe("compiling and selecting", () => {
     { title: "bought", condition: { field: "productBought", operator: "hasAny", value: [product(101)] } as const, expected: [1, 2] },
     { title: "not bought", condition: { field: "productBought", operator: "hasNone", value: [product(101)] } as const, expected: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12] },
     { title: "type", condition: { field: "productType", operator: "hasAny", value: ["tea"] } as const, expected: [1, 2, 9] },
-  ])("without a shop in the context, product conditions correlate on the customer's shop: $title", async ({ condition, expected }) => {
+    { title: "RFM segment", condition: { field: "rfmSegment", operator: "notIn", value: ["champions", "loyal", "lost"] } as const, expected: [2, 3, 4, 5, 7, 9, 10, 12] },
+    { title: "tier", condition: { field: "tier", operator: "in", value: ["gold"] } as const, expected: [1, 5, 9] },
+  ])("without a shop in the context, subqueries correlate on the customer's shop: $title", async ({ condition, expected }) => {
     // GIVEN the fragment compiled as another query would embed it, after one parameter of its own
     const provider = providerOf(prisma);
     const where = compileSegmentWhere(one(condition), { provider, currencyCode: "USD", now: NOW, paramOffset: 1 });
@@ -367,6 +371,23 @@ describe("compiling and selecting", () => {
     );
     // THEN it selects what the shop-bound form selects
     expect(idsOf(rows.map((row) => row.id))).toEqual(expected);
+  });
+
+  test("with every field at once, each placeholder has its parameter, in order", async () => {
+    // GIVEN one condition of each case above, in one rule set
+    const rules: SegmentRules = { match: "any", conditions: CASES.map(({ condition }) => condition) };
+    for (const provider of ["sqlite", "postgresql"] as const) {
+      // WHEN it is compiled after two parameters of the caller's, with and without the shop
+      for (const shop of [SHOP, undefined]) {
+        const { sql, params } = compileSegmentWhere(rules, { provider, currencyCode: "USD", now: NOW, paramOffset: 2, shop });
+        // THEN SQLite has one ? per parameter; PostgreSQL numbers them 3, 4, ... in order of appearance
+        const marks = provider === "sqlite" ? (sql.match(/\?/g) ?? []) : (sql.match(/\$\d+/g) ?? []);
+        expect(marks).toEqual(provider === "sqlite" ? params.map(() => "?") : params.map((_, index) => `$${index + 3}`));
+      }
+    }
+    // AND the whole set runs on this database, selecting each case's customers (more conditions than a saved segment may hold)
+    const union = [...new Set(CASES.flatMap(({ expected }) => expected))].sort((a, b) => a - b);
+    expect(idsOf(await selectSegmentCustomerIds(prisma, { shop: SHOP, rules, now: NOW, currencyCode: "USD" }))).toEqual(union);
   });
 
   test("PostgreSQL placeholders are numbered after the offset, in order", () => {
