@@ -8,17 +8,15 @@
 //
 // `--db both` (the default) runs each database in its own child process: the index reads the
 // provider from DATABASE_URL once per process (getEnv), as the app does.
-import { spawn } from "node:child_process";
 import os from "node:os";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-import { createPrismaClient, repoRoot, type Prisma, type PrismaClient } from "../app/db.server";
+import { createPrismaClient, type Prisma, type PrismaClient } from "../app/db.server";
 import { listCustomers, parseCustomerQuery, PAGE_SIZE } from "../app/modules/customers/customer-index.server";
 import { getCustomerProfile } from "../app/modules/customers/customer-profile.server";
 import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
 import { benchDatabase, between, CURRENCY, customerGid, END, loadStore, pick, random, SHOP, STAFF, START, TAGS, type SeedStats } from "./bench-store";
+import { runEachEngine } from "./bench-support";
 import { applyMigrations } from "./setup-db";
 
 const TARGET_P95_MS = 100;
@@ -308,18 +306,7 @@ async function runOne(provider: "sqlite" | "postgres"): Promise<void> {
 // --- Both databases: one child process each ----------------------------------------------------
 
 async function runBoth(): Promise<void> {
-  const script = fileURLToPath(import.meta.url);
-  const json: string[] = [];
-  for (const provider of ["sqlite", "postgres"] as const) {
-    const child = spawn(process.execPath, ["--import", "tsx", script, "--db", provider, "--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])], { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
-    const lines = createInterface({ input: child.stdout! });
-    lines.on("line", (line) => (line.startsWith('{"bench":"customers') ? json.push(line) : console.log(line)));
-    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-    if (code !== 0) {
-      process.exitCode = 1;
-      console.log(`${provider}: the benchmark process exited with ${code}`);
-    }
-  }
+  const json = await runEachEngine({ script: import.meta.url, bench: "customers", args: ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])] });
   const results = json.map((line) => JSON.parse(line) as ScenarioResult & { bench: string });
   const sqlite = new Map(results.filter((r) => r.bench === "customers" && r.db === "sqlite").map((r) => [r.scenario, r]));
   const postgres = new Map(results.filter((r) => r.bench === "customers" && r.db === "postgres").map((r) => [r.scenario, r]));

@@ -8,18 +8,16 @@
 // - one customer's evaluation after an order webhook (incremental).
 // Targets: full recompute under 5 s, impact preview under 2 s. Human lines first, then one JSON
 // object per line.
-import { spawn } from "node:child_process";
 import os from "node:os";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-import { createPrismaClient, repoRoot, type PrismaClient } from "../app/db.server";
+import { createPrismaClient, type PrismaClient } from "../app/db.server";
 import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
 import { evaluateDirtyMembers, evaluateMembers, markDirty } from "../app/modules/loyalty/evaluate.server";
 import { previewProgram, saveProgram } from "../app/modules/loyalty/loyalty.server";
 import type { Program } from "../app/modules/loyalty/program";
 import { benchDatabase, customerGid, END, loadStore, random, SHOP, type SeedStats } from "./bench-store";
+import { benchEnvironment, median, percentile, round, runEachEngine, sampleRss, seconds } from "./bench-support";
 import { applyMigrations } from "./setup-db";
 
 const TARGETS = { recomputeSeconds: 5, previewSeconds: 2 };
@@ -40,13 +38,6 @@ if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Err
 
 const NOW = new Date(END);
 const ADMIN = { shop: SHOP, userId: "80001", name: "Alice Ng" };
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
-const seconds = (since: number) => (performance.now() - since) / 1000;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 /** The program the shop runs: four tiers on lifetime spend; points on the last year's orders, with the usual bonuses. */
 const program: Program = {
@@ -78,14 +69,9 @@ interface Line {
 async function runOne(provider: "sqlite" | "postgres") {
   const database = await benchDatabase(provider, "tiers");
   if (!database) return;
-  process.env.DATABASE_URL = database.url;
-  process.env.SHOPIFY_API_KEY ??= "bench";
-  process.env.SHOPIFY_API_SECRET ??= "bench";
-  process.env.SHOPIFY_APP_URL ??= "http://127.0.0.1";
   // No job queue here: the push that saving queues is not what is measured.
-  process.env.JOB_WORKER = "off";
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  benchEnvironment(database.url);
+  const rss = sampleRss();
   const db: PrismaClient = createPrismaClient(database.url);
   const lines: Line[] = [];
   const report = (line: Omit<Line, "bench" | "db">, human: string) => {
@@ -148,10 +134,10 @@ async function runOne(provider: "sqlite" | "postgres") {
       single.push(performance.now() - started);
     }
     report({ scenario: "one-customer", seconds: round(median(single) / 1000, 4), p50Ms: round(median(single)), p95Ms: round(percentile(single, 95)), runs: single.length }, `one customer after an order (evaluate the marked member): p50 ${median(single).toFixed(1)} ms, p95 ${percentile(single, 95).toFixed(1)} ms`);
-    console.log(`${provider}: peak RSS ${round(peakRss / 2 ** 20, 1)} MB; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs\n`);
-    for (const line of lines) console.log(JSON.stringify({ ...line, peakRssMb: round(peakRss / 2 ** 20, 1) }));
+    console.log(`${provider}: peak RSS ${rss.peakMb()} MB; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs\n`);
+    for (const line of lines) console.log(JSON.stringify({ ...line, peakRssMb: rss.peakMb() }));
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     await db.$disconnect();
     if (flags.keep) console.log(`${provider}: kept the database at ${database.url}`);
     else await database.cleanup();
@@ -159,18 +145,7 @@ async function runOne(provider: "sqlite" | "postgres") {
 }
 
 async function runBoth() {
-  const script = fileURLToPath(import.meta.url);
-  const json: string[] = [];
-  for (const provider of ["sqlite", "postgres"] as const) {
-    const child = spawn(process.execPath, ["--import", "tsx", script, "--db", provider, "--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])], { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
-    const output = createInterface({ input: child.stdout! });
-    output.on("line", (line) => (line.startsWith('{"bench":"tiers"') ? json.push(line) : console.log(line)));
-    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-    if (code !== 0) {
-      process.exitCode = 1;
-      console.log(`${provider}: the benchmark process exited with ${code}`);
-    }
-  }
+  const json = await runEachEngine({ script: import.meta.url, bench: "tiers", args: ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])] });
   for (const line of json) console.log(line);
 }
 

@@ -53,8 +53,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     hasOrders: analytics.hasOrders,
     timeZone: analytics.timeZone,
     customers,
-    segments: analytics.segments.map((segment) => ({ key: segment.key, customers: segment.customers, share: share(segment.customers), percent: percent.format(share(segment.customers)) })),
-    noOrders: { customers: analytics.noOrders, share: share(analytics.noOrders), percent: percent.format(share(analytics.noOrders)) },
+    segments: analytics.segments.map((segment) => ({ key: segment.key, customers: segment.customers, percent: percent.format(share(segment.customers)) })),
+    noOrders: { customers: analytics.noOrders, percent: percent.format(share(analytics.noOrders)) },
     segmentRevenue: analytics.segments.map((segment) => ({ key: segment.key, customers: segment.customers, money: context.money(segment.netSpentMinor), width: ratio(segment.netSpentMinor, topSegmentSpend) })),
     tierRevenue: analytics.tiers.map((tier) => ({ key: tier.key ?? "none", name: tier.name, color: tier.color ?? NONE_COLOR, customers: tier.customers, money: context.money(tier.netSpentMinor), width: ratio(tier.netSpentMinor, topTierSpend) })),
     months: analytics.months.map((month, index) => ({
@@ -73,7 +73,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       cells: cohort.share.map((value, k) => ({ share: value, percent: value === null ? null : percent.format(value), retained: cohort.retained[k] ?? null })),
     })),
     atRisk: {
-      moves: analytics.atRisk.moves,
       customers: analytics.atRisk.customers,
       list: analytics.atRisk.list.map((customer) => ({ id: numericId(customer.customerId), name: customer.name, money: context.money(customer.netSpentMinor) })),
     },

@@ -10,6 +10,7 @@ import {
   customerNumericId,
   isPanelPayload,
   MAX_NOTE_LENGTH,
+  type PanelInsights,
   noteRequest,
   panelUrl,
   saveError,
@@ -39,6 +40,7 @@ function translator(messages: Messages): Translate {
   };
 }
 const translate = translator(en);
+const translateZh = translator(zhCN);
 const formatDate: FormatDate = (date, options) => new Intl.DateTimeFormat("en", options).format(date);
 
 const payload: PanelPayload = {
@@ -58,8 +60,20 @@ const payload: PanelPayload = {
     { noteId: "n2", body: "Call back about the refund", dueAt: "2020-01-15", overdue: true, assigneeName: "Abe Assignee" },
     { noteId: "n3", body: "Send the spring catalogue", dueAt: "2999-03-01", overdue: false, assigneeName: null },
   ],
+  insights: {
+    rfmSegment: "atRisk",
+    churnPercent: 62,
+    expectedNextOrderAt: "2026-12-21T10:00:00.000Z",
+    overdue: false,
+    predictedValue: "$310.00",
+    reason: { code: "regular", everyDays: 31, lastDaysAgo: 20 },
+    segments: ["VIP", "Wholesale"],
+  },
   appUrl: "https://crm-app.test/app/customers/101",
 };
+const insights = payload.insights!;
+/** What the server sends before the insights are first computed. */
+const notComputed: PanelInsights = { rfmSegment: null, churnPercent: null, expectedNextOrderAt: null, overdue: false, predictedValue: null, reason: null, segments: [] };
 
 describe("panel-model", () => {
   test.each([
@@ -88,6 +102,11 @@ describe("panel-model", () => {
     { title: "null", value: null, ok: false },
     { title: "an answer without appUrl", value: { ...payload, appUrl: undefined }, ok: false },
     { title: "a lifetime value that is not text (a BigInt leak)", value: { ...payload, customer: { ...payload.customer, lifetimeValue: 123456 } }, ok: false },
+    { title: "an answer without insights (a server older than the extension)", value: { ...payload, insights: undefined }, ok: true },
+    { title: "insights not computed yet", value: { ...payload, insights: notComputed }, ok: true },
+    { title: "insights whose segments are not a list", value: { ...payload, insights: { ...insights, segments: "VIP" } }, ok: false },
+    { title: "insights whose reason has no code", value: { ...payload, insights: { ...insights, reason: "regular" } }, ok: false },
+    { title: "insights whose predicted value is not text (a BigInt leak)", value: { ...payload, insights: { ...insights, predictedValue: 31000 } }, ok: false },
   ])("isPanelPayload: $title", ({ value, ok }) => {
     expect(isPanelPayload(value)).toBe(ok);
   });
@@ -107,6 +126,18 @@ describe("panel-model", () => {
       { id: "n2", body: "Call back about the refund", due: "Due Jan 15, 2020", overdue: true, assignee: "Assigned to Abe Assignee" },
       { id: "n3", body: "Send the spring catalogue", due: "Due Mar 1, 2999", overdue: false, assignee: "Unassigned" },
     ]);
+    expect(view.insights).toEqual({
+      title: "Segment and predictions",
+      pending: null,
+      figures: [
+        { label: "RFM segment", value: "At risk" },
+        { label: "Expected next order", value: "Dec 21, 2026" },
+        { label: "Churn risk (no order within a year)", value: "62%" },
+        { label: "Predicted value, next 12 months", value: "$310.00" },
+      ],
+      reason: "Usually orders every 31 days; last order 20 days ago.",
+      segments: "Custom segments: VIP, Wholesale",
+    });
     expect(view.crmHref).toBe("app:app/customers/101");
   });
 
@@ -116,6 +147,84 @@ describe("panel-model", () => {
     { title: "points missing", loyalty: { tier: { name: "Member", color: "#8c9196" }, points: 20, next: { tier: "Star", unit: "points" as const, remaining: "230" } }, figures: [{ label: "Tier", value: "Member" }, { label: "Points", value: "20" }], next: "230 more points to reach Star" },
   ])("the loyalty figures: $title", ({ loyalty, figures, next }) => {
     expect(toPanelView({ ...payload, loyalty }, { translate, formatDate }).loyalty).toEqual({ figures, next });
+  });
+
+  test.each([
+    {
+      title: "regular",
+      insights,
+      nextOrder: "Dec 21, 2026",
+      reason: "Usually orders every 31 days; last order 20 days ago.",
+    },
+    {
+      title: "overdue: the next order's date says since when",
+      insights: { ...insights, overdue: true, expectedNextOrderAt: "2026-11-01T10:00:00.000Z", reason: { code: "overdue" as const, everyDays: 31, lastDaysAgo: 95 } },
+      nextOrder: "overdue since Nov 1, 2026",
+      reason: "Usually orders every 31 days; last order 95 days ago, so the next one is overdue.",
+    },
+    {
+      title: "lapsed",
+      insights: { ...insights, overdue: true, expectedNextOrderAt: "2025-01-01T10:00:00.000Z", reason: { code: "lapsed" as const, everyDays: 14, lastDaysAgo: 400 } },
+      nextOrder: "overdue since Jan 1, 2025",
+      reason: "Used to order every 14 days; last order 400 days ago, probably lapsed.",
+    },
+    {
+      title: "one order, with similar customers' return",
+      insights: { ...insights, reason: { code: "oneTime" as const, similarDays: 45, lastDaysAgo: 10 } },
+      nextOrder: "Dec 21, 2026",
+      reason: "One order so far, 10 days ago; customers like this usually return after 45 days.",
+    },
+    {
+      title: "one order, too few repeat customers to say",
+      insights: { ...insights, expectedNextOrderAt: null, reason: { code: "oneTime" as const, similarDays: null, lastDaysAgo: 10 } },
+      nextOrder: "not known yet",
+      reason: "One order so far, 10 days ago; too few repeat customers yet to say when they return.",
+    },
+  ])("the insights' reason and next order: $title", ({ insights, nextOrder, reason }) => {
+    const view = toPanelView({ ...payload, insights }, { translate, formatDate }).insights!;
+    expect(view.figures.find((figure) => figure.label === "Expected next order")?.value).toBe(nextOrder);
+    expect(view.reason).toBe(reason);
+    expect(view.pending).toBeNull();
+  });
+
+  test.each([
+    {
+      title: "not computed yet: says when they will be, and no figures",
+      insights: notComputed,
+      view: { title: "Segment and predictions", pending: "Computed after the first import finishes.", figures: [], reason: null, segments: "In none of the shop's segments." },
+    },
+    {
+      title: "computed for a customer without orders: no figures, the reason says so",
+      insights: { ...notComputed, reason: { code: "noOrders" as const }, segments: ["Newsletter"] },
+      view: { title: "Segment and predictions", pending: null, figures: [], reason: "No orders yet.", segments: "Custom segments: Newsletter" },
+    },
+    {
+      title: "a segment and a reason newer than the extension: the key, and no reason line rather than a wrong one",
+      insights: { ...insights, rfmSegment: "sleepyGiants", reason: { code: "seasonal" } as unknown as PanelInsights["reason"] },
+      view: expect.objectContaining({ figures: expect.arrayContaining([{ label: "RFM segment", value: "sleepyGiants" }]), reason: null }),
+    },
+  ])("the insights: $title", ({ insights, view }) => {
+    expect(toPanelView({ ...payload, insights }, { translate, formatDate }).insights).toEqual(view);
+  });
+
+  test("an answer from a server older than the extension: no insights section, the rest as ever", () => {
+    const view = toPanelView({ ...payload, insights: undefined }, { translate, formatDate });
+    expect(view.insights).toBeNull();
+    expect(view.figures[0]).toEqual({ label: "Lifetime value", value: "$1,234.56" });
+  });
+
+  test("the insights in Simplified Chinese: segment name, reason and the segments list", () => {
+    const zhDate: FormatDate = (date, options) => new Intl.DateTimeFormat("zh-CN", options).format(date);
+    const view = toPanelView({ ...payload, insights: { ...insights, overdue: true } }, { translate: translateZh, formatDate: zhDate }).insights!;
+    expect(view.title).toBe("分群与预测");
+    expect(view.figures).toEqual([
+      { label: "RFM 分群", value: "有流失风险" },
+      { label: "预计下次下单", value: `自 ${zhDate(new Date(insights.expectedNextOrderAt!), { dateStyle: "medium" })} 起逾期` },
+      { label: "流失风险（一年内不再下单）", value: "62%" },
+      { label: "未来 12 个月预测价值", value: "$310.00" },
+    ]);
+    expect(view.reason).toBe("通常每 31 天下单一次；上次下单在 20 天前。");
+    expect(view.segments).toBe("自定义分群：VIP、Wholesale");
   });
 
   test("a due date stays on its day in every time zone", () => {
@@ -224,6 +333,27 @@ describe("the block", () => {
     expect(badges).toEqual(["Overdue"]); // the catalogue follow-up is not overdue
     expect(element("s-link").getAttribute("href")).toBe("app:app/customers/101");
     expect(element("s-link").textContent).toBe("Open in CRM");
+  });
+
+  test("shows the segment and predictions after the loyalty figures: figures, reason and custom segments", async () => {
+    await renderBlock();
+    await vi.waitFor(() => expect(text()).toContain("Segment and predictions"));
+    expect(text()).toContain("At risk");
+    expect(text()).toContain("62%");
+    expect(text()).toContain("$310.00");
+    expect(text()).toContain("Usually orders every 31 days; last order 20 days ago.");
+    expect(text()).toContain("Custom segments: VIP, Wholesale");
+    // After the tier and points, before the pinned notes.
+    expect(text().indexOf("Segment and predictions")).toBeGreaterThan(text().indexOf("Spend $42.00 more to reach Platinum"));
+    expect(text().indexOf("Segment and predictions")).toBeLessThan(text().indexOf("Pinned notes"));
+  });
+
+  test("an answer without insights (an older server) renders the panel without the section", async () => {
+    answers.get = { status: 200, body: { ...payload, insights: undefined } };
+    await renderBlock();
+    await vi.waitFor(() => expect(text()).toContain("$1,234.56"));
+    expect(text()).not.toContain("Segment and predictions");
+    expect(document.body.querySelector("s-banner")).toBeNull();
   });
 
   test("submitting a note POSTs its text, then shows it saved and reloads the panel", async () => {

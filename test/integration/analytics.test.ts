@@ -61,6 +61,7 @@ beforeAll(async () => {
   await order(SHOP, 6, "2025-04-30T15:00:00Z"); // 30 April 23:00 in Shanghai: before the window, so 6 returns in May
   await order(SHOP, 6, "2025-05-02T00:00:00Z");
   await order(SHOP, 8, "2026-02-14T00:00:00Z", { deletedAt: at("2026-02-15T00:00:00Z") }); // a deleted order does not count
+  await order(SHOP, 8, "2026-03-20T00:00:00Z"); // so 8's first order is March's, though its insight still says February
   await order(SHOP, null, "2026-02-14T00:00:00Z"); // a guest is not a customer
   await order(SHOP, 1, "2026-04-30T16:00:00Z"); // May in Shanghai: after the window (and the month is not over)
   await order(SHOP, 10, "2026-03-05T00:00:00Z"); // 10's first orders: not scored yet (a dirty marker without firstOrderAt)
@@ -79,7 +80,7 @@ beforeAll(async () => {
   await insight(SHOP, 5, "atRisk", 7_000n, "2025-05-01T10:00:00Z");
   await insight(SHOP, 6, "lost", 2_000n, "2025-04-30T15:00:00Z");
   await insight(SHOP, 7, null, 0n, null);
-  await insight(SHOP, 8, "hibernating", 500n, null);
+  await insight(SHOP, 8, "hibernating", 500n, "2026-02-14T00:00:00Z");
   await insight(SHOP, 9, "champions", 90_000n, "2026-02-01T00:00:00Z");
   await insight(SHOP, 10, null, 0n, null, { marker: true });
   // The other shop's insights for the same ids: a leak would make 2 and 3 returning customers.
@@ -137,8 +138,8 @@ describe("shopAnalytics", () => {
 
   test("new vs returning customers per month in the shop's time zone, distinct customers, counting orders only", async () => {
     const analytics = await shopAnalytics({ shop: SHOP, now: NOW });
-    // 10 is new in March by its orders (its insight does not know its first order yet).
-    const expected: Record<string, [number, number]> = { "2025-05": [1, 1], "2025-06": [0, 1], "2026-01": [2, 0], "2026-02": [0, 2], "2026-03": [1, 1], "2026-04": [1, 3] };
+    // 10 and 8 are new in March by their orders (10's insight does not know its first order yet, 8's is out of date).
+    const expected: Record<string, [number, number]> = { "2025-05": [1, 1], "2025-06": [0, 1], "2026-01": [2, 0], "2026-02": [0, 2], "2026-03": [2, 1], "2026-04": [1, 3] };
     expect(analytics.months).toEqual(MONTHS.map((month) => ({ month, newCustomers: expected[month]?.[0] ?? 0, returningCustomers: expected[month]?.[1] ?? 0 })));
   });
 
@@ -149,11 +150,11 @@ describe("shopAnalytics", () => {
     const future = (observed: number) => Array<null>(12 - observed).fill(null);
     expect(cohort("2025-05")).toEqual({ month: "2025-05", size: 1, retained: [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], share: [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] });
     expect(cohort("2026-01")).toEqual({ month: "2026-01", size: 2, retained: [2, 1, 1, 1, ...future(4)], share: [1, 0.5, 0.5, 0.5, ...future(4)] });
-    expect(cohort("2026-03")).toEqual({ month: "2026-03", size: 1, retained: [1, 1, ...future(2)], share: [1, 1, ...future(2)] });
+    expect(cohort("2026-03")).toEqual({ month: "2026-03", size: 2, retained: [2, 1, ...future(2)], share: [1, 0.5, ...future(2)] });
     expect(cohort("2026-04")).toEqual({ month: "2026-04", size: 1, retained: [1, ...future(1)], share: [1, ...future(1)] });
     // An empty cohort: nobody retained where the month has begun, no share.
     expect(cohort("2025-09")).toEqual({ month: "2025-09", size: 0, retained: [0, 0, 0, 0, 0, 0, 0, 0, ...future(8)], share: Array(12).fill(null) });
-    expect(analytics.cohorts.reduce((sum, row) => sum + row.size, 0)).toBe(5);
+    expect(analytics.cohorts.reduce((sum, row) => sum + row.size, 0)).toBe(6);
   });
 
   test("valuable customers who moved to At risk this month (shop time zone), biggest spend first, live customers linked", async () => {
@@ -175,10 +176,10 @@ describe("shopAnalytics", () => {
       expect(analytics.timeZone).toBe("UTC");
       const figure = (month: string) => analytics.months.find((row) => row.month === month);
       // 3's first order is now March's; 6's 15:00Z order is April 2025's (outside the window), so 6 is still returning.
-      expect(figure("2026-03")).toEqual({ month: "2026-03", newCustomers: 2, returningCustomers: 1 });
+      expect(figure("2026-03")).toEqual({ month: "2026-03", newCustomers: 3, returningCustomers: 1 });
       expect(figure("2026-04")).toEqual({ month: "2026-04", newCustomers: 0, returningCustomers: 3 });
       expect(figure("2025-05")).toEqual({ month: "2025-05", newCustomers: 1, returningCustomers: 1 });
-      expect(analytics.cohorts.find((row) => row.month === "2026-03")).toMatchObject({ size: 2, retained: [2, 1, null, null, null, null, null, null, null, null, null, null] });
+      expect(analytics.cohorts.find((row) => row.month === "2026-03")).toMatchObject({ size: 3, retained: [3, 1, null, null, null, null, null, null, null, null, null, null] });
       // 4's move at 17:00Z on 31 March is March's now (its move on 10 April still counts).
       expect(analytics.atRisk.moves).toBe(3);
       expect(analytics.atRisk.list.map((row) => row.customerId)).toEqual([gid(1), gid(4)]);
@@ -191,13 +192,13 @@ describe("shopAnalytics", () => {
     const analytics = await shopAnalytics({ shop: SHOP, now: NOW, months: 3 });
     expect(analytics.months).toEqual([
       { month: "2026-02", newCustomers: 0, returningCustomers: 2 },
-      { month: "2026-03", newCustomers: 1, returningCustomers: 1 },
+      { month: "2026-03", newCustomers: 2, returningCustomers: 1 },
       { month: "2026-04", newCustomers: 1, returningCustomers: 3 },
     ]);
     // 2 and 4 first ordered in January, before this window: no cohort holds them.
     expect(analytics.cohorts).toEqual([
       { month: "2026-02", size: 0, retained: [0, 0, 0], share: [null, null, null] },
-      { month: "2026-03", size: 1, retained: [1, 1, null], share: [1, 1, null] },
+      { month: "2026-03", size: 2, retained: [2, 1, null], share: [1, 0.5, null] },
       { month: "2026-04", size: 1, retained: [1, null, null], share: [1, null, null] },
     ]);
   });
@@ -212,6 +213,15 @@ describe("shopAnalytics", () => {
       { month: "2026-04", newCustomers: 0, returningCustomers: 1 },
     ]);
     expect(analytics.atRisk).toEqual({ moves: 2, customers: 2, list: [{ customerId: gid(7), name: "Other Gus Seven", netSpentMinor: 1_000_000n }, { customerId: gid(2), name: "Other Bo Two", netSpentMinor: 1_000_000n }].sort((a, b) => a.customerId.localeCompare(b.customerId)) });
+  });
+
+  test("months is a whole number 1-24 (a customer's months are bits of one mask)", async () => {
+    await expect(shopAnalytics({ shop: SHOP, now: NOW, months: 25 })).rejects.toThrow(RangeError);
+    await expect(shopAnalytics({ shop: SHOP, now: NOW, months: 0 })).rejects.toThrow(RangeError);
+    const longest = await shopAnalytics({ shop: SHOP, now: NOW, months: 24 });
+    expect(longest.months[0]).toEqual({ month: "2024-05", newCustomers: 0, returningCustomers: 0 });
+    expect(longest.months.find((month) => month.month === "2025-01")).toEqual({ month: "2025-01", newCustomers: 1, returningCustomers: 0 });
+    expect(longest.cohorts.find((cohort) => cohort.month === "2025-01")!.retained.slice(0, 14)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
   });
 
   test("a shop with no orders: zeros everywhere, and hasOrders false", async () => {

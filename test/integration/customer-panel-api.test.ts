@@ -1,13 +1,14 @@
 // The customer panel's endpoint (admin UI extension on Shopify's customer page): nothing without a
 // valid session token, CORS on every answer the extension can read, one shop never sees another's
-// customer, and a note written from the panel is the session's staff member's, audited.
+// customer, and a note written from the panel is the session's staff member's, audited. The
+// answer carries the customer's RFM segment, predictions and custom segments as the profile card does.
 import { getJwt, RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
 import { beforeAll, describe, expect, expectTypeOf, test } from "vitest";
 
 import type { CustomerPanelResponse } from "~/modules/customers/customer-panel.server";
 import { MAX_NOTE_LENGTH } from "~/modules/notes/notes.server";
 
-import { MAX_NOTE_LENGTH as PANEL_MAX_NOTE_LENGTH, type PanelPayload } from "../../extensions/customer-panel/src/panel-model";
+import { isPanelPayload, MAX_NOTE_LENGTH as PANEL_MAX_NOTE_LENGTH, type PanelPayload } from "../../extensions/customer-panel/src/panel-model";
 import { bootApp, createStaffSession, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/app";
 import { createCustomer, createOrder, createShop } from "../support/factories";
 
@@ -21,6 +22,7 @@ const SHOP_A = `${STORE_A}.myshopify.com`;
 const SHOP_B = "panel-b.myshopify.com";
 const CUSTOMER = "gid://shopify/Customer/101";
 const DELETED_CUSTOMER = "gid://shopify/Customer/102";
+const CUSTOMER_WITHOUT_ORDERS = "gid://shopify/Customer/103";
 const CUSTOMER_OF_B = "gid://shopify/Customer/201";
 const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 
@@ -90,6 +92,37 @@ beforeAll(async () => {
     ],
   });
   await prisma.note.create({ data: { shop: SHOP_B, customerId: CUSTOMER_OF_B, authorId: "1", authorName: "B staff", body: "B's secret", pinned: true } });
+
+  // Insights as the segments job writes them (reason JSON, churn risk per mille, value in minor units).
+  await createCustomer(prisma, { shop: SHOP_A, shopifyId: CUSTOMER_WITHOUT_ORDERS, displayName: "Nell New" });
+  await prisma.customerInsight.createMany({
+    data: [
+      {
+        shop: SHOP_A,
+        customerId: CUSTOMER,
+        orders: 7,
+        rfmSegment: "atRisk",
+        rfmSince: new Date("2026-10-01T00:00:00Z"),
+        expectedNextOrderAt: new Date("2020-06-01T12:00:00Z"),
+        churnRisk: 618,
+        predictedValueMinor: 31_050n,
+        reason: JSON.stringify({ code: "overdue", everyDays: 31, lastDaysAgo: 95 }),
+        computedAt: new Date(),
+      },
+      { shop: SHOP_A, customerId: CUSTOMER_WITHOUT_ORDERS, reason: JSON.stringify({ code: "noOrders" }), computedAt: new Date() },
+    ],
+  });
+  const segment = (shop: string, name: string, deletedAt: Date | null = null) => prisma.segment.create({ data: { shop, name, rules: "{}", deletedAt } });
+  const [wholesale, vip, retired, ofB] = await Promise.all([segment(SHOP_A, "Wholesale"), segment(SHOP_A, "VIP"), segment(SHOP_A, "Retired", new Date()), segment(SHOP_B, "B's segment")]);
+  const entered = new Date("2026-09-01T00:00:00Z");
+  await prisma.segmentMember.createMany({
+    data: [
+      { shop: SHOP_A, segmentId: wholesale.id, customerId: CUSTOMER, enteredAt: entered },
+      { shop: SHOP_A, segmentId: vip.id, customerId: CUSTOMER, enteredAt: entered },
+      { shop: SHOP_A, segmentId: retired.id, customerId: CUSTOMER, enteredAt: entered },
+      { shop: SHOP_B, segmentId: ofB.id, customerId: CUSTOMER, enteredAt: entered },
+    ],
+  });
 });
 
 describe("a request without a valid session token is refused", () => {
@@ -167,8 +200,41 @@ describe("GET api/panel/:customerId", () => {
     await prisma.order.deleteMany({ where: { shop: SHOP_A, shopifyId: "gid://shopify/Order/9101" } });
   });
 
+  test("carries the RFM segment, predictions (money formatted, churn as a percentage) and the live custom segments of the shop", async () => {
+    const body = (await (await get(await signed(panelRequest("101")), "101")).json()) as PanelPayload;
+    expect(body.insights).toEqual({
+      rfmSegment: "atRisk",
+      churnPercent: 62,
+      expectedNextOrderAt: "2020-06-01T12:00:00.000Z",
+      overdue: true,
+      predictedValue: "$310.50",
+      reason: { code: "overdue", everyDays: 31, lastDaysAgo: 95 },
+      segments: ["VIP", "Wholesale"], // by name; not the deleted segment, not shop B's
+    });
+    expect(isPanelPayload(body)).toBe(true);
+  });
+
+  test("a customer without orders: no segment or prediction figures, the reason says so", async () => {
+    const body = (await (await get(await signed(panelRequest("103")), "103")).json()) as PanelPayload;
+    expect(body.insights).toEqual({ rfmSegment: null, churnPercent: null, expectedNextOrderAt: null, overdue: false, predictedValue: null, reason: { code: "noOrders" }, segments: [] });
+  });
+
+  test("insights not computed yet: all null, no reason", async () => {
+    await prisma.customerInsight.update({ where: { shop_customerId: { shop: SHOP_A, customerId: CUSTOMER_WITHOUT_ORDERS } }, data: { computedAt: null } });
+    const body = (await (await get(await signed(panelRequest("103")), "103")).json()) as PanelPayload;
+    expect(body.insights).toEqual({ rfmSegment: null, churnPercent: null, expectedNextOrderAt: null, overdue: false, predictedValue: null, reason: null, segments: [] });
+    await prisma.customerInsight.update({ where: { shop_customerId: { shop: SHOP_A, customerId: CUSTOMER_WITHOUT_ORDERS } }, data: { computedAt: new Date() } });
+  });
+
+  test("formats the predicted value in the requested locale", async () => {
+    const body = (await (await get(await signed(panelRequest("101", {}, "?locale=zh-CN")), "101")).json()) as PanelPayload;
+    expect(body.insights?.predictedValue).toBe(new Intl.NumberFormat("zh-CN", { style: "currency", currency: "USD" }).format(310.5));
+  });
+
   test("the endpoint's answer is what the extension reads, and both check notes alike", () => {
     expectTypeOf<CustomerPanelResponse>().toExtend<PanelPayload>();
+    // The extension takes insights as optional (an older server); this server always sends them.
+    expectTypeOf<CustomerPanelResponse["insights"]>().toExtend<NonNullable<PanelPayload["insights"]>>();
     expect(PANEL_MAX_NOTE_LENGTH).toBe(MAX_NOTE_LENGTH);
   });
 
@@ -207,7 +273,9 @@ describe("shop isolation", () => {
   test("shop B's own token reads its customer", async () => {
     const response = await get(await signed(panelRequest("201"), "panel-b"), "201");
     expect(response.status).toBe(200);
-    expect(((await response.json()) as PanelPayload).customer.name).toBe("Bella Secret");
+    const body = (await response.json()) as PanelPayload;
+    expect(body.customer.name).toBe("Bella Secret");
+    expect(body.insights).toMatchObject({ rfmSegment: null, reason: null, segments: [] }); // no insights of B's yet
   });
 });
 

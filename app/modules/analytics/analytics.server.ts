@@ -191,7 +191,8 @@ async function windowOrders(db: PrismaClient, shop: string, starts: Date[]): Pro
  * The window month of each customer's first order, for the customers whose first order is in the window - from
  * CustomerInsight.firstOrderAt (the first order that counts, kept by the insights jobs) rather than a look back through
  * every customer's older orders, which cost ~500 ms at 100k customers. A customer the jobs have not scored since their
- * first order (marked dirty, no firstOrderAt yet) maps to null: their first month in the window is their first.
+ * first order (marked dirty, no firstOrderAt yet) maps to null: their first month in the window is their first. Either
+ * way a new customer is known from the moment their order is archived, and later orders never move a first order.
  */
 async function firstOrderMonths(db: PrismaClient, shop: string, starts: Date[]): Promise<Map<string, number | null>> {
   const { params, bind, date } = binder(providerOf(db));
@@ -265,7 +266,9 @@ export async function shopAnalytics({ shop, db = prisma, now = new Date(), month
   const newcomers = Array.from({ length: months }, () => Array<number>(months).fill(0));
   for (const [customerId, mask] of masks) {
     const known = firsts.get(customerId);
-    const first = known === undefined ? -1 : (known ?? 31 - Math.clz32(mask & -mask)); // null: the lowest bit, their first month here
+    // Not scored since their first order (null), or that order no longer counts (cancelled or deleted since): their
+    // first month here, the mask's lowest bit, is their first.
+    const first = known === undefined ? -1 : known !== null && mask & (1 << known) ? known : 31 - Math.clz32(mask & -mask);
     for (let month = 0; month < months; month++) {
       if (!(mask & (1 << month))) continue;
       active[month]! += 1;

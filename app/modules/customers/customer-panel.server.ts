@@ -1,11 +1,13 @@
 // The customer panel on Shopify's own customer page (admin UI extension, decision 009): one
-// customer's figures, owner, latest pinned notes and open follow-ups, as plain JSON - money already
-// formatted (a BigInt never reaches JSON), dates as ISO text.
-import { prisma, type PrismaClient } from "../../db.server";
+// customer's figures, owner, RFM segment and predictions, latest pinned notes and open follow-ups,
+// as plain JSON - money already formatted (a BigInt never reaches JSON), dates as ISO text.
+import { prisma, type CustomerInsightModel, type PrismaClient } from "../../db.server";
 import { formatMoney } from "../money/money";
 import { createNote, isOverdue, listNotes, NoteError, type NoteInput } from "../notes/notes.server";
 import { memberCard } from "../loyalty/loyalty.server";
 import { basisUnit } from "../loyalty/tier-rules";
+import type { InsightReason } from "../segments/insights.server";
+import { segmentsOfCustomer } from "../segments/segments.server";
 import { listStaff, type Actor } from "../staff/staff.server";
 
 export const PANEL_PINNED_NOTES = 3;
@@ -16,6 +18,38 @@ async function liveCustomer(db: PrismaClient, shop: string, customerId: string) 
     where: { shop_shopifyId: { shop, shopifyId: customerId } },
   });
   return customer && customer.deletedAt === null ? customer : null;
+}
+
+/** The stored reason, or null if it is not JSON: one bad row must not take the whole panel down. */
+function readReason(text: string): InsightReason | null {
+  try {
+    const reason: unknown = JSON.parse(text);
+    return typeof reason === "object" && reason !== null && typeof (reason as { code?: unknown }).code === "string" ? (reason as InsightReason) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The profile card's segment and predictions (segments/insight-view.server.ts) for the panel: every
+ * insight field null until the insights are computed (then `reason` is null too), the prediction's
+ * figures null for a customer without orders (then `reason` is `noOrders`). Custom segments are
+ * listed whenever the customer is in one.
+ */
+function panelInsights({ insight, segments, money, now }: { insight: CustomerInsightModel | null; segments: Array<{ name: string }>; money: (minor: bigint) => string; now: Date }) {
+  const computed = insight?.computedAt != null ? insight : null;
+  const predicted = computed && computed.orders > 0 ? computed : null;
+  const nextOrderAt = predicted?.expectedNextOrderAt ?? null;
+  return {
+    rfmSegment: computed?.rfmSegment ?? null,
+    // Stored per mille, shown as a whole percentage as on the card.
+    churnPercent: predicted ? Math.round(predicted.churnRisk / 10) : null,
+    expectedNextOrderAt: nextOrderAt?.toISOString() ?? null,
+    overdue: nextOrderAt !== null && nextOrderAt.getTime() < now.getTime(),
+    predictedValue: predicted ? money(predicted.predictedValueMinor) : null,
+    reason: computed ? readReason(computed.reason) : null,
+    segments: segments.map((segment) => segment.name),
+  };
 }
 
 /** The panel of a live customer of `shop`, or null when the shop has no such customer. */
@@ -34,7 +68,14 @@ export async function getCustomerPanel({
 }) {
   const customer = await liveCustomer(db, shop, customerId);
   if (!customer) return null;
-  const [notes, staff, loyalty] = await Promise.all([listNotes({ shop, customerId, db }), listStaff({ shop, db }), memberCard({ shop, customerId, db, ledgerTake: 0 })]);
+  const [notes, staff, loyalty, insight, segments, shopRecord] = await Promise.all([
+    listNotes({ shop, customerId, db }),
+    listStaff({ shop, db }),
+    memberCard({ shop, customerId, db, ledgerTake: 0 }),
+    db.customerInsight.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    segmentsOfCustomer({ shop, customerId, db }),
+    db.shop.findUnique({ where: { shop }, select: { currencyCode: true } }),
+  ]);
   const unit = basisUnit(loyalty.program.basis);
   const nameOf = new Map(staff.map((member) => [member.userId, member.name]));
   const staffName = (userId: string) => nameOf.get(userId) ?? `Staff ${userId}`;
@@ -59,6 +100,8 @@ export async function getCustomerPanel({
       points: loyalty.program.points.enabled ? (loyalty.member?.pointsBalance ?? 0) : null,
       next: loyalty.evaluated && loyalty.progress.next ? { tier: loyalty.progress.next.name, unit, remaining: unit === "money" ? formatMoney(loyalty.progress.remaining, customer.currencyCode, locale) : loyalty.progress.remaining.toString() } : null,
     },
+    // Predicted value is in the shop's currency, as on the profile card (orders are summed in shop money).
+    insights: panelInsights({ insight, segments, money: (minor) => formatMoney(minor, shopRecord?.currencyCode ?? customer.currencyCode, locale), now }),
     // listNotes puts pinned notes first, newest first.
     pinnedNotes: notes
       .filter((note) => note.pinned)

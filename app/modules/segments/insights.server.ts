@@ -29,9 +29,8 @@ export interface InsightRow {
 }
 
 export interface InsightSummary {
+  /** Customers evaluated (and written). */
   customers: number;
-  /** Rows written (new or changed). */
-  changed: number;
   /** Customers whose RFM segment changed (each is an RfmChange row). */
   segmentMoves: number;
   /** Customers whose RFM segment changed: Shopify's copy is behind. */
@@ -63,13 +62,17 @@ async function chunked(db: Db, columns: Columns, ids: readonly string[] | undefi
   return rows;
 }
 
-/** Orders that count: the customer's, not test, not cancelled, not deleted. Net spend is total minus refunds. */
-async function loadOrderFacts(db: Db, shop: string, ids?: readonly string[]): Promise<Map<string, OrderFacts>> {
+/**
+ * The shop's live customers (not deleted, not redacted) and the facts they are ranked on: Shopify's
+ * own order count and amount spent (what the customers index shows and segment rules test), and
+ * the first and last order in the archive (kept current by every archive write).
+ */
+async function loadFacts(db: Db, shop: string, ids?: readonly string[]): Promise<Map<string, OrderFacts | undefined>> {
   const provider = providerOf(db);
   const columns: Columns = [
-    ["customerId", "text"],
+    ["shopifyId", "text"],
     ["orders", "int"],
-    ["net", "bigint"],
+    ["spent", "bigint"],
     ["first", "date"],
     ["last", "date"],
   ];
@@ -77,30 +80,15 @@ async function loadOrderFacts(db: Db, shop: string, ids?: readonly string[]): Pr
     db,
     columns,
     ids,
-    (filter) => {
-      const [shopMark] = placeholders(provider, 1);
-      return {
-        sql: `SELECT o."customerId" AS "customerId", COUNT(*) AS "orders", SUM(o."totalPriceMinor" - o."totalRefundedMinor") AS "net", MIN(o."processedAt") AS "first", MAX(o."processedAt") AS "last"
-          FROM "Order" o WHERE o."shop" = ${shopMark} AND o."customerId" IS NOT NULL AND NOT o."test" AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL${filter} GROUP BY o."customerId"`,
-        params: [shop],
-      };
-    },
-    `o."customerId"`,
-  );
-  return new Map(rows.map(([customerId, orders, net, first, last]) => [customerId as string, { orders: Number(orders), netSpentMinor: net as bigint, firstOrderAt: first as Date, lastOrderAt: last as Date }]));
-}
-
-/** The shop's customers an insight is kept for: not deleted, not redacted. */
-async function loadCustomerIds(db: Db, shop: string, ids?: readonly string[]): Promise<string[]> {
-  const provider = providerOf(db);
-  const rows = await chunked(
-    db,
-    [["shopifyId", "text"]],
-    ids,
-    (filter) => ({ sql: `SELECT c."shopifyId" AS "shopifyId" FROM "Customer" c WHERE c."shop" = ${placeholders(provider, 1)[0]} AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL${filter}`, params: [shop] }),
+    (filter) => ({
+      sql: `SELECT c."shopifyId" AS "shopifyId", c."numberOfOrders" AS "orders", c."amountSpentMinor" AS "spent", c."firstOrderAt" AS "first", c."lastOrderAt" AS "last"
+        FROM "Customer" c WHERE c."shop" = ${placeholders(provider, 1)[0]} AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL${filter}`,
+      params: [shop],
+    }),
     `c."shopifyId"`,
   );
-  return rows.map(([id]) => id as string);
+  // A customer Shopify counts orders for whose orders the archive does not hold (yet) has nothing to rank on.
+  return new Map(rows.map(([id, orders, spent, first, last]) => [id as string, Number(orders) > 0 && first && last ? { orders: Number(orders), netSpentMinor: spent as bigint, firstOrderAt: first as Date, lastOrderAt: last as Date } : undefined]));
 }
 
 const INSIGHT_COLUMNS: Columns = [
@@ -120,16 +108,21 @@ const INSIGHT_COLUMNS: Columns = [
   ["reason", "text"],
 ];
 
-async function loadInsights(db: Db, shop: string, ids?: readonly string[]): Promise<Map<string, InsightRow>> {
+/** Each customer's current RFM segment and since when (a move is recorded against it). */
+async function loadSegments(db: Db, shop: string, ids?: readonly string[]): Promise<Map<string, { rfmSegment: string | null; rfmSince: Date | null }>> {
   const provider = providerOf(db);
   const rows = await chunked(
     db,
-    INSIGHT_COLUMNS,
+    [
+      ["customerId", "text"],
+      ["rfmSegment", "text"],
+      ["rfmSince", "date"],
+    ],
     ids,
-    (filter) => ({ sql: `SELECT ${INSIGHT_COLUMNS.map(([name]) => `i."${name}"`).join(", ")} FROM "CustomerInsight" i WHERE i."shop" = ${placeholders(provider, 1)[0]}${filter}`, params: [shop] }),
+    (filter) => ({ sql: `SELECT i."customerId", i."rfmSegment", i."rfmSince" FROM "CustomerInsight" i WHERE i."shop" = ${placeholders(provider, 1)[0]} AND i."computedAt" IS NOT NULL${filter}`, params: [shop] }),
     `i."customerId"`,
   );
-  return new Map(rows.map((row) => [row[0] as string, Object.fromEntries(INSIGHT_COLUMNS.map(([name], index) => [name, row[index]])) as unknown as InsightRow]));
+  return new Map(rows.map(([customerId, rfmSegment, rfmSince]) => [customerId as string, { rfmSegment: rfmSegment as string | null, rfmSince: rfmSince as Date | null }]));
 }
 
 interface StoredModel {
@@ -157,26 +150,6 @@ async function storeModel(db: Db, shop: string, model: StoredModel, customers: n
   const data = { distribution: JSON.stringify(model.distribution), parameters: JSON.stringify(model.parameters), customers, fittedAt: model.fittedAt };
   await db.insightModel.upsert({ where: { shop }, create: { shop, ...data }, update: data });
   modelCache.set(shop, model);
-}
-
-const sameTime = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
-
-/** Whether anything a reader sees differs (rfmSince follows the segment, so it is not compared). */
-function differs(before: InsightRow, after: InsightRow): boolean {
-  return (
-    before.orders !== after.orders ||
-    before.netSpentMinor !== after.netSpentMinor ||
-    !sameTime(before.firstOrderAt, after.firstOrderAt) ||
-    !sameTime(before.lastOrderAt, after.lastOrderAt) ||
-    before.recency !== after.recency ||
-    before.frequency !== after.frequency ||
-    before.monetary !== after.monetary ||
-    before.rfmSegment !== after.rfmSegment ||
-    !sameTime(before.expectedNextOrderAt, after.expectedNextOrderAt) ||
-    before.churnRisk !== after.churnRisk ||
-    before.predictedValueMinor !== after.predictedValueMinor ||
-    before.reason !== after.reason
-  );
 }
 
 /** The insight of one customer from their order facts and the shop's model. */
@@ -221,24 +194,25 @@ export async function refreshInsights(db: Db, { shop, now = new Date(), customer
   // Without a model yet (nothing was ever ranked), one customer is ranked with the whole shop.
   const full = !model;
   const ids = full ? undefined : customerIds;
-  const [liveIds, facts, before] = await Promise.all([loadCustomerIds(db, shop, ids), loadOrderFacts(db, shop, ids), loadInsights(db, shop, ids)]);
+  const [facts, before] = await Promise.all([loadFacts(db, shop, ids), loadSegments(db, shop, ids)]);
+  const liveIds = [...facts.keys()];
   if (!model) {
-    const allFacts = [...facts.values()];
-    const rfmFacts: RfmFacts[] = allFacts.map((fact) => ({ lastOrderAt: fact.lastOrderAt, orders: fact.orders, spentMinor: fact.netSpentMinor }));
-    const histories: PurchaseHistory[] = [...facts].map(([customerId, fact]) => ({ customerId, ...fact, spentMinor: fact.netSpentMinor }));
+    const buyers = [...facts].flatMap(([customerId, fact]) => (fact ? [{ customerId, ...fact }] : []));
+    const rfmFacts: RfmFacts[] = buyers.map((fact) => ({ lastOrderAt: fact.lastOrderAt, orders: fact.orders, spentMinor: fact.netSpentMinor }));
+    const histories: PurchaseHistory[] = buyers.map((fact) => ({ ...fact, spentMinor: fact.netSpentMinor }));
     model = { distribution: rfmDistribution(rfmFacts), parameters: fitModel(histories, now), fittedAt: now };
     await storeModel(db, shop, model, liveIds.length);
   }
+  // Every row is written: predictions move with time, so a daily run changes nearly all of them,
+  // and comparing first would read as much as it saves.
   const rows: InsightRow[] = [];
   const moves: Array<[string, string | null, string | null, Date]> = [];
   for (const customerId of liveIds) {
     const previous = before.get(customerId);
     const computed = insightOf(customerId, facts.get(customerId), model, now);
     const moved = (previous?.rfmSegment ?? null) !== computed.rfmSegment;
-    const row: InsightRow = { ...computed, rfmSince: moved ? (computed.rfmSegment ? now : null) : (previous?.rfmSince ?? null) };
-    if (previous && !differs(previous, row)) continue;
-    rows.push(row);
-    if (moved) moves.push([customerId, previous?.rfmSegment ?? null, row.rfmSegment, now]);
+    rows.push({ ...computed, rfmSince: moved ? (computed.rfmSegment ? now : null) : (previous?.rfmSince ?? null) });
+    if (moved) moves.push([customerId, previous?.rfmSegment ?? null, computed.rfmSegment, now]);
   }
   const movedIds = new Set(moves.map(([customerId]) => customerId));
   await insertMany(
@@ -268,7 +242,7 @@ export async function refreshInsights(db: Db, { shop, now = new Date(), customer
     moves,
     { constants: [["shop", "text", shop]] },
   );
-  return { customers: liveIds.length, changed: rows.length, segmentMoves: moves.length, movedIds: [...movedIds], model: model.parameters };
+  return { customers: liveIds.length, segmentMoves: moves.length, movedIds: [...movedIds], model: model.parameters };
 }
 
 /** Marks customers whose orders or fields changed (archive writes, in their transaction): one statement however many. */

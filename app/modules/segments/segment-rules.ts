@@ -6,8 +6,32 @@ import { z } from "zod";
 import { toMinorUnits } from "../money/money";
 import { RFM_SEGMENTS } from "./rfm";
 
-export const OPERATORS = ["gte", "lte", "between", "eq", "before", "after", "inLastDays", "notInLastDays", "dueWithinDays", "overdue", "in", "notIn", "hasAny", "hasNone", "is"] as const;
+// Numbers and money; dates and the forecast; option lists, text sets and the boolean.
+export const OPERATORS = [
+  "gte", "lte", "between", "eq",
+  "before", "after", "inLastDays", "notInLastDays", "dueWithinDays", "overdue",
+  "in", "notIn", "hasAny", "hasNone", "is",
+] as const;
 export type Operator = (typeof OPERATORS)[number];
+
+/** What an operator's value is, for the builder's input (a single value or range is in the field's own kind). */
+export const OPERATOR_VALUES = {
+  gte: "single",
+  lte: "single",
+  eq: "single",
+  between: "range",
+  before: "date",
+  after: "date",
+  inLastDays: "days",
+  notInLastDays: "days",
+  dueWithinDays: "days",
+  overdue: "none",
+  in: "list",
+  notIn: "list",
+  hasAny: "list",
+  hasNone: "list",
+  is: "boolean",
+} as const satisfies Record<Operator, "single" | "range" | "date" | "days" | "none" | "list" | "boolean">;
 
 export type SegmentMatch = "all" | "any";
 export type FieldKind = "money" | "number" | "date" | "forecast" | "option" | "textSet" | "boolean";
@@ -185,8 +209,8 @@ export function checkConditionValue(field: FieldKey, operator: Operator, value: 
       return result(operator === "between" ? checkRange(value, number, (a, b) => a - b) : number(value));
     }
     case "date":
-      if (operator === "before" || operator === "after") return typeof value === "string" && isCalendarDate(value.trim()) ? { value: value.trim() } : { error: "must be a date (YYYY-MM-DD)" };
-      return result(days(value));
+      if (operator !== "before" && operator !== "after") return result(days(value));
+      return typeof value === "string" && isCalendarDate(value.trim()) ? { value: value.trim() } : { error: "must be a date (YYYY-MM-DD)" };
     case "forecast":
       if (operator === "overdue") return value === undefined || value === null ? { value: null } : { error: "takes no value" };
       return result(days(value));
@@ -266,11 +290,14 @@ export const segmentRulesSchema: z.ZodType<SegmentRules, z.ZodTypeDef, unknown> 
   .object({
     match: matchSchema,
     conditions: z
-      .array(z.unknown().transform((item, ctx): SegmentCondition | SegmentGroup => (looksLikeGroup(item) ? delegate(item, groupSchema, ctx) : delegate(item, conditionSchema, ctx))))
+      .array(
+        z.unknown().transform((item, ctx): SegmentCondition | SegmentGroup => (looksLikeGroup(item) ? delegate(item, groupSchema, ctx) : delegate(item, conditionSchema, ctx))),
+      )
       .min(1, "must hold at least one condition"),
   })
   .superRefine((rules, ctx) => {
-    if (countConditions(rules) > MAX_CONDITIONS) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["conditions"], message: `must hold at most ${MAX_CONDITIONS} conditions in all` });
+    if (countConditions(rules) <= MAX_CONDITIONS) return;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["conditions"], message: `must hold at most ${MAX_CONDITIONS} conditions in all` });
   });
 
 const pathOf = (path: ReadonlyArray<string | number>) => (path.length ? path.join(".") : "rules");

@@ -1,6 +1,7 @@
 /** @jsxImportSource preact */
 // The customer panel: a block on Shopify's customer page (admin.customer-details.block.render) with
-// the CRM's figures, tier and points, owner, latest pinned notes and open follow-ups, and a quick "add note". It talks
+// the CRM's figures, tier and points, owner, RFM segment and predictions, latest pinned notes and open follow-ups,
+// and a quick "add note". It talks
 // to the app's api/panel/<id> endpoint; Shopify adds the session token to that fetch.
 // (The pragma above: the repository's root tsconfig compiles JSX for React, this file is Preact.)
 import { render } from "preact";
@@ -13,6 +14,20 @@ export default async () => {
 };
 
 type Load = { state: "loading" } | { state: "failed"; error: string } | { state: "ready"; view: PanelView };
+
+/** A row of labelled figures that wraps on a narrow block. */
+function Figures({ figures }: { figures: Array<{ label: string; value: string }> }) {
+  return (
+    <s-stack direction="inline" gap="large">
+      {figures.map((figure) => (
+        <s-stack key={figure.label} direction="block" gap="none">
+          <s-text color="subdued">{figure.label}</s-text>
+          <s-text type="strong">{figure.value}</s-text>
+        </s-stack>
+      ))}
+    </s-stack>
+  );
+}
 
 function CustomerPanel() {
   const { i18n, data } = shopify;
@@ -85,15 +100,19 @@ function CustomerPanel() {
       )}
       {view && (
         <s-stack direction="block" gap="base">
-          <s-stack direction="inline" gap="large">
-            {[...view.figures, ...view.loyalty.figures, view.owner].map((figure) => (
-              <s-stack key={figure.label} direction="block" gap="none">
-                <s-text color="subdued">{figure.label}</s-text>
-                <s-text type="strong">{figure.value}</s-text>
-              </s-stack>
-            ))}
-          </s-stack>
+          <Figures figures={[...view.figures, ...view.loyalty.figures, view.owner]} />
           {view.loyalty.next && <s-text color="subdued">{view.loyalty.next}</s-text>}
+
+          {view.insights && (
+            <>
+              <s-divider />
+              <s-heading>{view.insights.title}</s-heading>
+              {view.insights.pending && <s-text color="subdued">{view.insights.pending}</s-text>}
+              {view.insights.figures.length > 0 && <Figures figures={view.insights.figures} />}
+              {view.insights.reason && <s-text color="subdued">{view.insights.reason}</s-text>}
+              <s-text color="subdued">{view.insights.segments}</s-text>
+            </>
+          )}
 
           <s-divider />
           <s-heading>{view.pinnedNotes.title}</s-heading>

@@ -1,9 +1,31 @@
 // The customer panel's pure logic: the request URL from the customer's GID, the endpoint's JSON
-// turned into the strings the block shows, and the note text checked before it is sent.
+// turned into the strings the block shows (figures, tier, segment and predictions, notes), and the
+// note text checked before it is sent.
 // Extensions are bundled on their own and cannot import from app/, hence the copied contract below.
 
 /** The server's limit (app/modules/notes/notes.server.ts MAX_NOTE_LENGTH); a test keeps the two equal. */
 export const MAX_NOTE_LENGTH = 5000;
+
+/** Why the prediction says what it says (app/modules/segments/predictions.ts PredictionReason, or no orders). */
+export type PanelReason =
+  | { code: "regular" | "overdue" | "lapsed"; everyDays: number; lastDaysAgo: number }
+  | { code: "oneTime"; similarDays: number | null; lastDaysAgo: number }
+  | { code: "noOrders" };
+
+/** The RFM segment and predictions, as on the profile's card. */
+export interface PanelInsights {
+  /** An RFM segment key (RFM_SEGMENTS); null until computed, or without orders. */
+  rfmSegment: string | null;
+  /** The prediction's figures: null until computed, or without orders. */
+  churnPercent: number | null;
+  expectedNextOrderAt: string | null;
+  overdue: boolean;
+  predictedValue: string | null;
+  /** null until the insights are computed (`noOrders` once computed for a customer without orders). */
+  reason: PanelReason | null;
+  /** The names of the custom segments the customer is in. */
+  segments: string[];
+}
 
 /** What `GET api/panel/<id>` answers (app/modules/customers/customer-panel.server.ts; a test checks the two agree). */
 export interface PanelPayload {
@@ -26,8 +48,16 @@ export interface PanelPayload {
   };
   pinnedNotes: Array<{ id: string; body: string; authorName: string; createdAt: string }>;
   followUps: Array<{ noteId: string; body: string; dueAt: string; overdue: boolean; assigneeName: string | null }>;
+  /**
+   * Absent from a server older than this extension (the two are deployed apart): the block then
+   * leaves the section out rather than claim the insights are not computed.
+   */
+  insights?: PanelInsights;
   appUrl: string;
 }
+
+/** The segments app/modules/segments/rfm.ts assigns, each with a name in the locale files. */
+export const RFM_SEGMENTS = ["champions", "loyal", "potentialLoyalist", "new", "promising", "needAttention", "aboutToSleep", "atRisk", "cantLose", "hibernating", "lost"] as const;
 
 export type Translate = (key: string, options?: Record<string, string | number>) => string;
 export type FormatDate = (date: Date, options?: Intl.DateTimeFormatOptions) => string;
@@ -48,7 +78,28 @@ export function panelUrl(gid: string | undefined | null, locale: string): string
   return id ? `api/panel/${id}?locale=${encodeURIComponent(locale)}` : null;
 }
 
-/** Enough of a check to render without throwing: an answer of another shape is a failed load. */
+const isNullOr = (value: unknown, type: "string" | "number") => value === null || typeof value === type;
+
+function isPanelInsights(value: unknown): value is PanelInsights {
+  if (typeof value !== "object" || value === null) return false;
+  const insights = value as Partial<Record<keyof PanelInsights, unknown>>;
+  const reason = insights.reason as { code?: unknown } | null | undefined;
+  return (
+    isNullOr(insights.rfmSegment, "string") &&
+    isNullOr(insights.churnPercent, "number") &&
+    isNullOr(insights.expectedNextOrderAt, "string") &&
+    typeof insights.overdue === "boolean" &&
+    isNullOr(insights.predictedValue, "string") &&
+    (reason === null || (typeof reason === "object" && typeof reason?.code === "string")) &&
+    Array.isArray(insights.segments) &&
+    insights.segments.every((name) => typeof name === "string")
+  );
+}
+
+/**
+ * Enough of a check to render without throwing: an answer of another shape is a failed load. An
+ * answer without `insights` (an older server) is still a panel; one with malformed insights is not.
+ */
 export function isPanelPayload(value: unknown): value is PanelPayload {
   if (typeof value !== "object" || value === null) return false;
   const payload = value as Partial<Record<keyof PanelPayload, unknown>>;
@@ -62,6 +113,7 @@ export function isPanelPayload(value: unknown): value is PanelPayload {
     payload.loyalty !== null &&
     Array.isArray(payload.pinnedNotes) &&
     Array.isArray(payload.followUps) &&
+    (payload.insights === undefined || isPanelInsights(payload.insights)) &&
     typeof payload.appUrl === "string"
   );
 }
@@ -84,6 +136,11 @@ export interface PanelView {
   owner: { label: string; value: string };
   /** The tier and points figures, and the line saying what is missing to the next tier. */
   loyalty: { figures: Array<{ label: string; value: string }>; next: string | null };
+  /**
+   * The RFM segment and predictions: `pending` until computed, the figures, the one-line reason and
+   * the custom segments line. null when the server sent none (older than the extension).
+   */
+  insights: { title: string; pending: string | null; figures: Array<{ label: string; value: string }>; reason: string | null; segments: string } | null;
   pinnedNotes: { title: string; empty: string | null; notes: Array<{ id: string; body: string; byline: string }> };
   followUps: { title: string; empty: string | null; items: Array<{ id: string; body: string; due: string; overdue: boolean; assignee: string }> };
   crmHref: string;
@@ -98,6 +155,47 @@ const instant = (iso: string, formatDate: FormatDate) => {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : formatDate(date, { dateStyle: "medium" });
 };
+
+/** The prediction's reason as one line ("Usually orders every 31 days; last order 95 days ago."). */
+function reasonText(reason: PanelReason, translate: Translate): string | null {
+  switch (reason.code) {
+    case "noOrders":
+      return translate("insights.reason.noOrders");
+    case "oneTime":
+      return reason.similarDays === null
+        ? translate("insights.reason.oneTimeUnknown", { last: reason.lastDaysAgo })
+        : translate("insights.reason.oneTime", { last: reason.lastDaysAgo, similar: reason.similarDays });
+    case "regular":
+    case "overdue":
+    case "lapsed":
+      return translate(`insights.reason.${reason.code}`, { every: reason.everyDays, last: reason.lastDaysAgo });
+    default:
+      return null; // a reason newer than this extension: no line rather than a wrong one
+  }
+}
+
+function insightsView(insights: PanelInsights, translate: Translate, formatDate: FormatDate): NonNullable<PanelView["insights"]> {
+  const { rfmSegment, churnPercent, expectedNextOrderAt, predictedValue } = insights;
+  const nextOrder = expectedNextOrderAt ? instant(expectedNextOrderAt, formatDate) : null;
+  const figures = [
+    // A segment newer than this extension shows as its key rather than as nothing.
+    ...(rfmSegment === null ? [] : [{ label: translate("insights.rfmSegment"), value: (RFM_SEGMENTS as readonly string[]).includes(rfmSegment) ? translate(`rfm.${rfmSegment}`) : rfmSegment }]),
+    ...(churnPercent === null
+      ? []
+      : [
+          { label: translate("insights.nextOrder"), value: nextOrder ? (insights.overdue ? translate("insights.overdueSince", { date: nextOrder }) : nextOrder) : translate("insights.unknown") },
+          { label: translate("insights.churnRisk"), value: `${churnPercent}%` },
+        ]),
+    ...(predictedValue === null ? [] : [{ label: translate("insights.predictedValue"), value: predictedValue }]),
+  ];
+  return {
+    title: translate("insights.title"),
+    pending: insights.reason === null ? translate("insights.pending") : null,
+    figures,
+    reason: insights.reason ? reasonText(insights.reason, translate) : null,
+    segments: insights.segments.length ? translate("insights.segments", { names: insights.segments.join(translate("insights.separator")) }) : translate("insights.noSegments"),
+  };
+}
 
 /** The endpoint's answer as the block's strings, in the staff member's language. */
 export function toPanelView(payload: PanelPayload, { translate, formatDate }: { translate: Translate; formatDate: FormatDate }): PanelView {
@@ -121,6 +219,7 @@ export function toPanelView(payload: PanelPayload, { translate, formatDate }: { 
           : translate(payload.loyalty.next.unit === "orders" ? "nextOrders" : "nextPoints", { count: Number(payload.loyalty.next.remaining), tier: payload.loyalty.next.tier })
         : null,
     },
+    insights: payload.insights ? insightsView(payload.insights, translate, formatDate) : null,
     pinnedNotes: {
       title: translate("pinnedNotes"),
       empty: payload.pinnedNotes.length ? null : translate("noPinnedNotes"),

@@ -1,0 +1,140 @@
+// `npm run bench:segments [-- --customers N --orders N --db sqlite|postgres|both --runs N --keep]`:
+// seeds the benchmark store (100,000 customers, 500,000 orders; scripts/bench-store.ts) per engine,
+// saves the ready-made template segments, then times the segments jobs through the app's own
+// functions (decision 011):
+// - the full recompute: every customer's RFM scores and segment, the prediction model fitted and
+//   every customer predicted, and every template segment's membership - first from nothing (after
+//   an import), then as the daily sweep finds it;
+// - one customer after an order (marked by the archive write, updated by the job);
+// - the builder's live count of each template.
+// Targets: full recompute under 5 s on SQLite, one customer under 50 ms. Human lines first, then
+// one JSON object per line.
+import os from "node:os";
+import { parseArgs } from "node:util";
+
+import { createPrismaClient, type PrismaClient } from "../app/db.server";
+import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
+import { markInsightsDirty } from "../app/modules/segments/insights.server";
+import { runSegmentsRecomputeJob, runSegmentsUpdateJob } from "../app/modules/segments/segment-jobs.server";
+import { SEGMENT_TEMPLATES } from "../app/modules/segments/segment-rules";
+import { createSegment, previewSegment } from "../app/modules/segments/segments.server";
+import { benchDatabase, customerGid, END, loadStore, random, SHOP, type SeedStats } from "./bench-store";
+import { benchEnvironment, median, percentile, round, runEachEngine, sampleRss, seconds } from "./bench-support";
+import { applyMigrations } from "./setup-db";
+
+const TARGETS = { recomputeSeconds: 5, oneCustomerMs: 50 };
+
+const { values: args } = parseArgs({
+  options: {
+    customers: { type: "string", default: "100000" },
+    orders: { type: "string", default: "500000" },
+    db: { type: "string", default: "both" },
+    runs: { type: "string", default: "3" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const flags = { customers: Number(args.customers!.replace(/_/g, "")), orders: Number(args.orders!.replace(/_/g, "")), db: args.db as "sqlite" | "postgres" | "both", runs: Number(args.runs), keep: args.keep === true };
+if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
+if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
+
+const NOW = new Date(END);
+const DAY_MS = 86_400_000;
+const ADMIN = { shop: SHOP, userId: "80001", name: "Alice Ng" };
+
+interface Line {
+  bench: "segments";
+  db: "sqlite" | "postgres";
+  scenario: string;
+  [key: string]: unknown;
+}
+
+const verdict = (met: boolean) => (met ? "met" : "MISSED");
+
+async function runOne(provider: "sqlite" | "postgres") {
+  const database = await benchDatabase(provider, "segments");
+  if (!database) return;
+  benchEnvironment(database.url);
+  const rss = sampleRss();
+  const db: PrismaClient = createPrismaClient(database.url);
+  const lines: Line[] = [];
+  const report = (line: Omit<Line, "bench" | "db">, human: string) => {
+    lines.push({ bench: "segments", db: provider, ...line } as Line);
+    console.log(`${provider}: ${human}`);
+  };
+  const job = { shop: SHOP, name: "segments.recompute" as const };
+  try {
+    await applyMigrations({ url: database.url, log: () => undefined });
+    const stats: SeedStats = { customers: 0, orders: 0, lines: 0, refunds: 0, products: 0, variants: 0, owned: 0, notes: 0 };
+    const seedStarted = performance.now();
+    console.log(`${provider}: seeding ${flags.customers.toLocaleString("en")} customers, ${flags.orders.toLocaleString("en")} orders…`);
+    await loadStore(db, database.url, flags, stats);
+    if (provider === "postgres") await db.$executeRawUnsafe(`VACUUM (ANALYZE) "Customer", "Order"`);
+    else await analyzeArchive(db);
+    console.log(`${provider}: seeded in ${seconds(seedStarted).toFixed(1)} s`);
+    for (const template of SEGMENT_TEMPLATES) await createSegment({ actor: ADMIN, draft: { name: template.key, rules: template.rules, template: template.key }, db, now: NOW });
+
+    // From nothing: what the recompute after an import does.
+    let started = performance.now();
+    const first = await runSegmentsRecomputeJob({ ...job, payload: { reason: "import" } }, { db, now: NOW });
+    let took = seconds(started);
+    const members = await db.segmentMember.count({ where: { shop: SHOP } });
+    report(
+      { scenario: "recompute-first", seconds: round(took), targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds, customers: first.insights.customers, model: first.insights.model.kind, segmentMembers: members },
+      `full recompute from nothing (RFM + ${first.insights.model.kind} predictions for ${first.insights.customers.toLocaleString("en")} customers, ${SEGMENT_TEMPLATES.length} template segments, ${members.toLocaleString("en")} memberships): ${took.toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${verdict(took < TARGETS.recomputeSeconds)}`,
+    );
+
+    // The daily sweep: a day later each time, so predictions move and segments on dates follow.
+    const sweeps: number[] = [];
+    for (let run = 1; run <= flags.runs; run++) {
+      started = performance.now();
+      await runSegmentsRecomputeJob({ ...job, payload: { reason: "sweep" } }, { db, now: new Date(NOW.getTime() + run * DAY_MS) });
+      sweeps.push(seconds(started));
+    }
+    took = Math.max(...sweeps);
+    report(
+      { scenario: "recompute-sweep", seconds: round(median(sweeps)), maxSeconds: round(took), runs: flags.runs, targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds },
+      `daily sweep, a day later each run (median of ${flags.runs}): ${median(sweeps).toFixed(2)} s, max ${took.toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${verdict(took < TARGETS.recomputeSeconds)}`,
+    );
+
+    // One customer after an order webhook.
+    const rng = random(11);
+    const single: number[] = [];
+    const at = new Date(NOW.getTime() + (flags.runs + 1) * DAY_MS);
+    for (let run = 0; run < 60; run++) {
+      await markInsightsDirty(db, SHOP, [customerGid(Math.floor(rng() * flags.customers))]);
+      started = performance.now();
+      await runSegmentsUpdateJob({ shop: SHOP, name: "segments.update" }, { db, now: at });
+      single.push(performance.now() - started);
+    }
+    const warm = single.slice(10);
+    const p95 = percentile(warm, 95);
+    report(
+      { scenario: "one-customer", p50Ms: round(median(warm)), p95Ms: round(p95), runs: warm.length, targetMs: TARGETS.oneCustomerMs, met: p95 < TARGETS.oneCustomerMs },
+      `one customer after an order (insight + ${SEGMENT_TEMPLATES.length} segments): p50 ${median(warm).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms - target < ${TARGETS.oneCustomerMs} ms: ${verdict(p95 < TARGETS.oneCustomerMs)}`,
+    );
+
+    // The builder's live count.
+    for (const template of SEGMENT_TEMPLATES) {
+      const counts: number[] = [];
+      let customers = 0;
+      for (let run = 0; run < 5; run++) {
+        started = performance.now();
+        customers = await previewSegment({ shop: SHOP, rules: template.rules, db, now: at });
+        counts.push(performance.now() - started);
+      }
+      report({ scenario: `live-count-${template.key}`, p50Ms: round(median(counts)), maxMs: round(Math.max(...counts)), customers }, `live count of ${template.key}: ${customers.toLocaleString("en")} customers, median ${median(counts).toFixed(1)} ms`);
+    }
+    console.log(`${provider}: peak RSS ${rss.peakMb()} MB; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs\n`);
+    for (const line of lines) console.log(JSON.stringify({ ...line, peakRssMb: rss.peakMb() }));
+  } finally {
+    rss.stop();
+    await db.$disconnect();
+    if (flags.keep) console.log(`${provider}: kept the database at ${database.url}`);
+    else await database.cleanup();
+  }
+}
+
+if (flags.db === "both") {
+  const json = await runEachEngine({ script: import.meta.url, bench: "segments", args: ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])] });
+  for (const line of json) console.log(line);
+} else await runOne(flags.db);
