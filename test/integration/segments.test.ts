@@ -139,6 +139,18 @@ describe("insights", () => {
     expect((await prisma.insightModel.findUniqueOrThrow({ where: { shop: SHOP } })).fittedAt).toEqual(model.fittedAt);
   });
 
+  test("the daily sweep ranks everyone again but refits the prediction model only after an import or a week", async () => {
+    const stored = async () => JSON.parse((await prisma.insightModel.findUniqueOrThrow({ where: { shop: SHOP } })).parameters) as { fittedAt: string };
+    await runSegmentsRecomputeJob({ shop: SHOP, name: "segments.recompute", payload: { reason: "import" } }, { db: prisma, now: NOW });
+    expect((await stored()).fittedAt).toBe(NOW.toISOString());
+    const sweep = (days: number) => runSegmentsRecomputeJob({ shop: SHOP, name: "segments.recompute", payload: { reason: "sweep" } }, { db: prisma, now: new Date(NOW.getTime() + days * 86_400_000) });
+    await sweep(3);
+    expect((await stored()).fittedAt).toBe(NOW.toISOString());
+    expect((await prisma.insightModel.findUniqueOrThrow({ where: { shop: SHOP } })).fittedAt.toISOString()).toBe(new Date(NOW.getTime() + 3 * 86_400_000).toISOString());
+    await sweep(7);
+    expect((await stored()).fittedAt).toBe(new Date(NOW.getTime() + 7 * 86_400_000).toISOString());
+  });
+
   test("a shop never ranked gets a full run even when only one customer was marked", async () => {
     await markInsightsDirty(prisma, SHOP, [gid(1)]);
     await runSegmentsUpdateJob({ shop: SHOP, name: "segments.update" }, { db: prisma, now: NOW });

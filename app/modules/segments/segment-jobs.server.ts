@@ -25,6 +25,8 @@ const shopOf = (job: Pick<Job, "shop" | "name">) => {
 };
 
 const TRANSACTION = { timeout: 10 * 60_000, maxWait: 60_000 };
+/** Customers updated per transaction. */
+const BATCH = 5000;
 
 /** Updates marked customers (insights, then memberships) until none are left; queues the push when anything changed. */
 export async function runSegmentsUpdateJob(job: Pick<Job<"segments.update">, "shop" | "name">, deps: SegmentJobDeps = {}) {
@@ -34,14 +36,15 @@ export async function runSegmentsUpdateJob(job: Pick<Job<"segments.update">, "sh
   for (;;) {
     const now = deps.now ?? new Date();
     const done = await db.$transaction(async (tx) => {
-      const customerIds = await takeDirtyInsights(tx, shop);
-      if (customerIds.length === 0) return null;
+      const customerIds = await takeDirtyInsights(tx, shop, BATCH);
+      if (customerIds.length === 0) return { taken: 0, changed: 0 };
       const insights = await refreshInsights(tx, { shop, now, customerIds });
       const memberships = await refreshMemberships(tx, { shop, now, customerIds });
-      return insights.movedIds.length + memberships.changedIds.length;
+      return { taken: customerIds.length, changed: insights.movedIds.length + memberships.changedIds.length };
     }, TRANSACTION);
-    if (done === null) break;
-    changed += done;
+    changed += done.changed;
+    // A short batch was all there was; a mark made since queued this job again.
+    if (done.taken < BATCH) break;
   }
   if (changed > 0 || (await db.flowEvent.count({ where: { shop, sentAt: null } })) > 0) await queueSegmentsPush(shop);
   return changed;
@@ -53,7 +56,7 @@ export async function runSegmentsRecomputeJob(job: Pick<Job<"segments.recompute"
   const db = deps.db ?? prisma;
   const now = deps.now ?? new Date();
   const summary = await db.$transaction(async (tx) => {
-    const insights = await refreshInsights(tx, { shop, now });
+    const insights = await refreshInsights(tx, { shop, now, refit: job.payload.reason === "import" });
     // After an import every customer "enters" their segments: not news for Flow.
     const memberships = await refreshMemberships(tx, { shop, now, quiet: job.payload.reason === "import" });
     return { insights, memberships };
