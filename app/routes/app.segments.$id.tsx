@@ -4,7 +4,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, FormLayout, InlineStack, Layout, Link, Modal, Page, Spinner, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Card, FormLayout, InlineStack, Layout, Link, Modal, Page, Spinner, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";

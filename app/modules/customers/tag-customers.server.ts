@@ -8,6 +8,7 @@ import { writeAuditMany } from "../audit/audit.server";
 import { jobQueue } from "../jobs/index.server";
 import type { Job } from "../jobs/types";
 import { adminGraphql, assertNoUserErrors, type AdminGraphql, type UserError } from "../shopify/admin-graphql.server";
+import { markSegmentInputsChanged, queueSegmentsUpdate } from "../segments/segment-jobs.server";
 import type { Actor } from "../staff/staff.server";
 import { allCustomerIds, type CustomerQuery } from "./customer-index.server";
 
@@ -121,7 +122,10 @@ export async function runTagCustomersJob(job: Pick<Job<"customers.tag">, "shop" 
         after: { tag },
       }))
     );
+    // Tags are a segment field.
+    await markSegmentInputsChanged(db, shop, done.map((customer) => customer.shopifyId));
     tagged += done.length;
   }
+  if (tagged > 0) await queueSegmentsUpdate(shop);
   return tagged;
 }

@@ -5,6 +5,7 @@ import { prisma, type PrismaClient } from "../../db.server";
 import { writeAudit, writeAuditMany } from "../audit/audit.server";
 import { allCustomerIds, type CustomerQuery } from "../customers/customer-index.server";
 import { isOverdue } from "../notes/notes.server";
+import { markSegmentInputsChanged, queueSegmentsUpdate } from "../segments/segment-jobs.server";
 import { staffName } from "./staff-name";
 
 /** The staff member acting in a request: who writes a note, changes an owner, appears in the audit log. */
@@ -135,9 +136,12 @@ export async function assignOwner({
           ...(batchId ? { batchId } : {}),
         }))
       );
+      // The owner is a segment field.
+      await markSegmentInputsChanged(tx, shop, changing.map((customer) => customer.shopifyId));
       return changing.length;
     });
   }
+  if (changed > 0) await queueSegmentsUpdate(shop);
   return changed;
 }
 
