@@ -12,6 +12,7 @@ import { describe, expect, test } from "vitest";
 
 import type { Program } from "../../app/modules/loyalty/program";
 import { loyaltyStatus, METAFIELD_KEYS } from "../../app/modules/loyalty/push.server";
+import { SEGMENT_METAFIELD_KEYS } from "../../app/modules/segments/segment-push.server";
 import { blockCss, blockSource, LOYALTY_BLOCK_DIR, renderLoyaltyBlock, visibleText } from "../support/liquid-storefront";
 import { testProgram } from "../support/loyalty";
 
@@ -114,6 +115,9 @@ describe("the block stays light and agrees with the app", () => {
     const toml = parseToml(readFileSync(join(LOYALTY_BLOCK_DIR, "../../shopify.app.toml"), "utf8")) as { customer: { metafields: { app: Record<string, { type: string; access: { storefront: string } }> } } };
     for (const key of Object.values(METAFIELD_KEYS)) expect(toml.customer.metafields.app[key]?.access.storefront).toBe("public_read");
     expect(toml.customer.metafields.app[METAFIELD_KEYS.status]?.type).toBe("json");
+    // The segments module's (decision 011): what Shopify's segment editor and Flow select on.
+    expect(toml.customer.metafields.app[SEGMENT_METAFIELD_KEYS.rfm]?.type).toBe("single_line_text_field");
+    expect(toml.customer.metafields.app[SEGMENT_METAFIELD_KEYS.segments]?.type).toBe("list.single_line_text_field");
   });
 
   test("the Flow triggers the app fires are declared as extensions with the fields it sends", () => {
@@ -124,5 +128,6 @@ describe("the block stays light and agrees with the app", () => {
     };
     expect(fields("tier-changed")).toEqual(["customer_reference", "tier", "previous_tier", "reason"]);
     expect(fields("points-changed")).toEqual(["customer_reference", "points", "change"]);
+    expect(fields("customer-entered-segment")).toEqual(["customer_reference", "segment"]);
   });
 });

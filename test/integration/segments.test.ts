@@ -270,5 +270,16 @@ describe("back to Shopify", () => {
     await pushSegments({ db: prisma, shop, admin });
     expect(store.getCustomer(store.customerIdxs()[2]!)!.tags).not.toContain("Regular");
     expect(JSON.parse(store.getMetafield(ids[2]!, "$app", "segments")!.value)).toEqual([]);
+
+    // Customer 1 orders again and enters: the Flow trigger Shopify validates against the extension's fields.
+    await createOrder(prisma, { shop, shopifyId: "gid://shopify/Order/8999", customerId: ids[0]!, processedAt: daysAgo(1) });
+    await syncCustomers(shop);
+    await markInsightsDirty(prisma, shop, [ids[0]!]);
+    await runSegmentsUpdateJob({ shop, name: "segments.update" }, { db: prisma, now: NOW });
+    const pushed = await pushSegments({ db: prisma, shop, admin });
+    expect(pushed.flowEvents).toBe(1);
+    expect(emulator.flowTriggers.at(-1)).toMatchObject({ shop, handle: "customer-entered-segment", payload: { customer_id: seeded[0]!.id, segment: "Regulars" } });
+    expect(await prisma.flowEvent.count({ where: { shop, sentAt: null } })).toBe(0);
+    expect((await prisma.flowEvent.findFirstOrThrow({ where: { shop, handle: "customer-entered-segment" } })).error).toBeNull();
   });
 });
