@@ -11,6 +11,9 @@ import type { PrismaClient } from "../app/db.server";
 import { refreshOrderDates } from "../app/modules/customers/customer-stats.server";
 import type { BulkRow } from "../app/modules/sync/bulk-rows";
 import { openBulkWriter } from "../app/modules/sync/bulk-writer.server";
+import { random } from "./random";
+
+export { random };
 
 export const SHOP = "bench-shop.myshopify.com";
 export const CURRENCY = "USD";
@@ -23,17 +26,6 @@ export const START = END - 3 * YEAR_MS;
 
 // --- Deterministic data ------------------------------------------------------------------------
 
-/** mulberry32: a small seeded generator, so every run (and both databases) get the same store. */
-export function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 export type Rng = () => number;
 export const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
 export const between = (rng: Rng, min: number, max: number) => min + Math.floor(rng() * (max - min + 1));

@@ -15,6 +15,7 @@
 import { parseArgs } from "node:util";
 
 import { fitModel, predict, probabilityNoOrderWithin, type ModelParameters, type PurchaseHistory } from "../app/modules/segments/predictions";
+import { random } from "./random";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,17 +41,6 @@ const CURRENCY_MINOR = 100;
 
 // --- Seeded randomness -------------------------------------------------------------------------------------------
 
-/** mulberry32, as in scripts/bench-store.ts. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Rng = () => number;
 const normal = (rng: Rng) => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 

@@ -1,25 +1,18 @@
 // Chromium on the demo opens the analytics page: the RFM chart's numbers are the database's counts once the import's
 // background recompute has scored every customer, a valuable customer's move to At risk is called out with a link to
 // their profile, and the page reads in Simplified Chinese. Screenshots go to test-results/.
-import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
+import Database from "better-sqlite3";
+
 import { RFM_SEGMENTS } from "../../app/modules/segments/rfm";
-import { startDemo, type Demo } from "./demo-support";
+import { demoDatabase, startDemo, type Demo } from "./demo-support";
 
 const DATABASE_FILE = "data/browser-analytics.db";
 let demo: Demo;
 
-function all<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(DATABASE_FILE, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
-const one = <T>(sql: string, ...params: unknown[]) => all<T>(sql, ...params)[0]!;
+const { one } = demoDatabase(DATABASE_FILE);
 
 const LIVE = `c."deletedAt" IS NULL AND c."redactedAt" IS NULL`;
 const liveCustomers = () => one<{ n: number }>(`SELECT COUNT(*) AS n FROM "Customer" c WHERE ${LIVE}`).n;

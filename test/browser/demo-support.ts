@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 
+import Database from "better-sqlite3";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 // Headless Chromium says "HeadlessChrome", which the Shopify library turns away as a bot (410).
@@ -61,4 +62,17 @@ export async function startDemo({ customers, orders, databaseFile }: { customers
       if (demo.pid) process.kill(-demo.pid, "SIGINT");
     },
   };
+}
+
+/** Read-only queries on a demo's SQLite file (what the page should show, from the source). */
+export function demoDatabase(file: string) {
+  const all = <T>(sql: string, ...params: unknown[]): T[] => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  };
+  return { all, one: <T>(sql: string, ...params: unknown[]) => all<T>(sql, ...params)[0]! };
 }

@@ -2,7 +2,6 @@
 // database, a changed threshold shows its impact before it can be saved, saving applies it; on a
 // profile staff adjust points and override a tier with a reason. The storefront block is rendered
 // for a guest, a member mid-tier and one at the top tier. Screenshots go to test-results/.
-import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
@@ -10,20 +9,12 @@ import type { Program } from "../../app/modules/loyalty/program";
 import { loyaltyStatus } from "../../app/modules/loyalty/push.server";
 import { blockCss, renderLoyaltyBlock } from "../support/liquid-storefront";
 import { testProgram } from "../support/loyalty";
-import { startDemo, type Demo } from "./demo-support";
+import { demoDatabase, startDemo, type Demo } from "./demo-support";
 
 const DATABASE_FILE = "data/browser-loyalty.db";
 let demo: Demo;
 
-function all<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(DATABASE_FILE, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
-const one = <T>(sql: string, ...params: unknown[]) => all<T>(sql, ...params)[0]!;
+const { one } = demoDatabase(DATABASE_FILE);
 
 beforeAll(async () => {
   demo = await startDemo({ customers: 200, orders: 700, databaseFile: DATABASE_FILE });

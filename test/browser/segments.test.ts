@@ -2,24 +2,15 @@
 // builder, the live count matching the database as the rules change, saving (members filled with
 // the day they entered), the profile's segment-and-predictions card, and the pages in Chinese.
 // Screenshots go to test-results/.
-import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { startDemo, type Demo } from "./demo-support";
+import { demoDatabase, startDemo, type Demo } from "./demo-support";
 
 const DATABASE_FILE = "data/browser-segments.db";
 let demo: Demo;
 
-function all<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(DATABASE_FILE, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
-const one = <T>(sql: string, ...params: unknown[]) => all<T>(sql, ...params)[0]!;
+const { one } = demoDatabase(DATABASE_FILE);
 const count = (sql: string, ...params: unknown[]) => one<{ n: number }>(sql, ...params).n;
 
 beforeAll(async () => {

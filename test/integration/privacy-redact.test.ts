@@ -171,6 +171,11 @@ async function seedPerson(shop: string, person: typeof zenobia, orderIds: string
   await prisma.tierChange.create({ data: { shop, customerId, toKey: "gold", toName: "Gold", reason: "override", programVersion: 1, actorType: "staff", note: `Asked by ${person.email}` } });
   await prisma.pointsEntry.create({ data: { shop, customerId, kind: "adjustment", points: 10, balanceAfter: 10, reason: `Sorry, ${person.lastName} family` } });
   await prisma.flowEvent.create({ data: { shop, handle: "points-changed", customerId, payload: JSON.stringify({ customer_id: Number(person.id), points: 10, change: 10 }) } });
+  // Segments: her scores and predictions, a segment move, a membership (decision 011).
+  await prisma.customerInsight.create({ data: { shop, customerId, orders: 2, recency: 4, frequency: 3, monetary: 3, rfmSegment: "loyal", churnRisk: 300, predictedValueMinor: 5_000n, computedAt: new Date() } });
+  await prisma.rfmChange.create({ data: { shop, customerId, fromSegment: "new", toSegment: "loyal" } });
+  const segment = await prisma.segment.create({ data: { shop, name: "Regulars", rules: "{}", memberCount: 1 } });
+  await prisma.segmentMember.create({ data: { shop, segmentId: segment.id, customerId, enteredAt: new Date() } });
   await prisma.auditLog.create({
     data: { shop, actorType: "system", action: "order.synced", subjectType: "order", subjectId: gid("Order", firstOrder), after: JSON.stringify({ email: person.email }) },
   });
@@ -251,6 +256,10 @@ describe("customers/redact", () => {
     const before = await aggregates(shopA);
     await redactCustomer({ db: prisma, shop: shopA, payload: { customer: { id: zenobia.id, email: zenobia.email, phone: zenobia.phone }, orders_to_redact: ["5001", "5002", "5003"] } });
     expect(await aggregates(shopA)).toEqual(before);
+    // Her scores, predictions, segment moves and memberships are gone; the segment counts one fewer.
+    const her = { shop: shopA, customerId: gid("Customer", zenobia.id) };
+    expect([await prisma.customerInsight.count({ where: her }), await prisma.rfmChange.count({ where: her }), await prisma.segmentMember.count({ where: her })]).toEqual([0, 0, 0]);
+    expect((await prisma.segment.findFirstOrThrow({ where: { shop: shopA, name: "Regulars" } })).memberCount).toBe(0);
 
     const row = await prisma.customer.findUniqueOrThrow({ where: { shop_shopifyId: { shop: shopA, shopifyId: gid("Customer", zenobia.id) } } });
     expect(row).toMatchObject({ email: null, firstName: null, lastName: null, displayName: null, phone: null, note: null, tags: "", city: null, province: null, numberOfOrders: 2, amountSpentMinor: 2000n });

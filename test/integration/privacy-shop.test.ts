@@ -68,6 +68,11 @@ async function seedEverything(shop: string) {
   await prisma.tierChange.create({ data: { shop, customerId, toKey: "gold", toName: "Gold", reason: "joined", programVersion: 1, actorType: "system" } });
   await prisma.pointsEntry.create({ data: { shop, customerId, kind: "adjustment", points: 10, balanceAfter: 10, reason: "Welcome gift" } });
   await prisma.flowEvent.create({ data: { shop, handle: "points-changed", customerId, payload: "{}" } });
+  await prisma.customerInsight.create({ data: { shop, customerId, orders: 1, recency: 3, frequency: 3, monetary: 3, rfmSegment: "potentialLoyalist", computedAt: now } });
+  await prisma.insightModel.create({ data: { shop, distribution: "{}", parameters: "{}", customers: 1, fittedAt: now } });
+  await prisma.rfmChange.create({ data: { shop, customerId, fromSegment: null, toSegment: "potentialLoyalist" } });
+  const segment = await prisma.segment.create({ data: { shop, name: "Regulars", rules: "{}" } });
+  await prisma.segmentMember.create({ data: { shop, segmentId: segment.id, customerId, enteredAt: now } });
 }
 
 describe("every table is covered", () => {

@@ -2,6 +2,7 @@
 // import, and daily: grace periods end, points expire), and push to Shopify.
 import { prisma, type PrismaClient } from "../../db.server";
 import { jobQueue } from "../jobs/index.server";
+import { pushUntilIdle } from "../jobs/push-until-idle.server";
 import type { Job } from "../jobs/types";
 import type { AdminGraphql } from "../shopify/admin-graphql.server";
 import { evaluateDirtyMembers, evaluateMembers } from "./evaluate.server";
@@ -59,15 +60,10 @@ export async function runRecomputeJob(job: Pick<Job<"loyalty.recompute">, "shop"
 export async function runPushJob(job: Pick<Job<"loyalty.push">, "shop" | "name">, deps: LoyaltyJobDeps = {}) {
   const shop = shopOf(job);
   const db = deps.db ?? prisma;
-  const { adminForShop } = await import("../sync/import-job.server");
-  const admin = deps.admin ?? (await adminForShop(shop));
-  let total = 0;
-  for (;;) {
+  return pushUntilIdle(shop, deps.admin, async (admin) => {
     const result = await pushLoyalty({ db, shop, admin });
-    total += result.members + result.flowEvents;
-    if (result.members + result.skipped === 0 && result.flowEvents === 0) break;
-  }
-  return total;
+    return { pushed: result.members + result.flowEvents, skipped: result.skipped };
+  });
 }
 
 const DAY_MS = 86_400_000;

@@ -418,7 +418,7 @@ function fitSpend(orders: Float64Array, spent: Float64Array): SpendParameters | 
  * With more than FIT_SAMPLE_SIZE customers the likelihoods use a deterministic sample (by customer id hash); the counts
  * and the median gap always use everyone.
  */
-export function fitModel(histories: PurchaseHistory[], now: Date): ModelParameters {
+export function fitModel(histories: PurchaseHistory[], now: Date, { sampleSize = FIT_SAMPLE_SIZE }: { sampleSize?: number } = {}): ModelParameters {
   const observations = histories.map((history) => observe(history, now));
   const gaps: number[] = [];
   let repeatCustomers = 0;
@@ -443,7 +443,7 @@ export function fitModel(histories: PurchaseHistory[], now: Date): ModelParamete
 
   // Summed in hash order too, so the same customers give bit-identical parameters whatever order they come in.
   const hashes = Uint32Array.from(histories, (history) => hashId(history.customerId));
-  const cutoff = observations.length > FIT_SAMPLE_SIZE ? Math.floor((FIT_SAMPLE_SIZE / observations.length) * 2 ** 32) : 2 ** 32;
+  const cutoff = observations.length > sampleSize ? Math.floor((sampleSize / observations.length) * 2 ** 32) : 2 ** 32;
   const sample = observations
     .map((_, i) => i)
     .filter((i) => hashes[i]! < cutoff)

@@ -3,6 +3,7 @@
 // the loyalty recompute that follows an import, and daily), and push to Shopify.
 import { prisma, type PrismaClient } from "../../db.server";
 import { jobQueue } from "../jobs/index.server";
+import { pushUntilIdle } from "../jobs/push-until-idle.server";
 import type { Job } from "../jobs/types";
 import type { AdminGraphql } from "../shopify/admin-graphql.server";
 import { refreshInsights, takeDirtyInsights } from "./insights.server";
@@ -69,15 +70,10 @@ export async function runSegmentsRecomputeJob(job: Pick<Job<"segments.recompute"
 export async function runSegmentsPushJob(job: Pick<Job<"segments.push">, "shop" | "name">, deps: SegmentJobDeps = {}) {
   const shop = shopOf(job);
   const db = deps.db ?? prisma;
-  const { adminForShop } = await import("../sync/import-job.server");
-  const admin = deps.admin ?? (await adminForShop(shop));
-  let total = 0;
-  for (;;) {
+  return pushUntilIdle(shop, deps.admin, async (admin) => {
     const result = await pushSegments({ db, shop, admin });
-    total += result.customers + result.flowEvents;
-    if (result.customers + result.skipped === 0 && result.flowEvents === 0) break;
-  }
-  return total;
+    return { pushed: result.customers + result.flowEvents, skipped: result.skipped };
+  });
 }
 
 /**
