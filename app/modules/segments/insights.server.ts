@@ -195,7 +195,7 @@ export interface RefreshOptions {
 export const REFIT_DAYS = 7;
 
 /**
- * Computes the insights of the shop's customers (or some) and writes what changed, with an
+ * Computes the insights of the shop's customers (or some) and writes their rows, with an
  * RfmChange row for every segment move. Run it in a transaction to make it one step.
  */
 export async function refreshInsights(db: Db, { shop, now = new Date(), customerIds, refit = false }: RefreshOptions): Promise<InsightSummary> {
