@@ -208,6 +208,19 @@ describe("custom segments", () => {
     await expect(updateSegment({ actor: { ...ava, shop: OTHER }, id: segment.id, draft: { name: "Stolen", rules: repeatBuyers } })).rejects.toMatchObject({ code: "notFound" });
   });
 
+  test("a segment whose saved rules no longer fit the shop's currency is skipped; the others still update", async () => {
+    await runSegmentsRecomputeJob({ shop: SHOP, name: "segments.recompute", payload: { reason: "import" } }, { db: prisma, now: NOW });
+    const good = await createSegment({ actor: ava, draft: { name: "Repeat buyers", rules: repeatBuyers }, now: NOW });
+    const broken = await prisma.segment.create({ data: { shop: SHOP, name: "Over $99.50", rules: JSON.stringify({ match: "all", conditions: [{ field: "spent", operator: "gte", value: "99.50" }] }) } });
+    await prisma.shop.update({ where: { shop: SHOP }, data: { currencyCode: "JPY" } });
+    await orders(SHOP, 3, [0]);
+    await syncCustomers(SHOP);
+    const { refreshMemberships } = await import("~/modules/segments/segments.server");
+    const summary = await refreshMemberships(prisma, { shop: SHOP, now: NOW });
+    expect(summary.skipped).toEqual([broken.id]);
+    expect(await prisma.segmentMember.count({ where: { segmentId: good.id, customerId: gid(3) } })).toBe(1);
+  });
+
   test("the CSV lists every member with the day they entered; deleting removes members and is audited", async () => {
     await runSegmentsRecomputeJob({ shop: SHOP, name: "segments.recompute", payload: { reason: "import" } }, { db: prisma, now: NOW });
     const segment = await createSegment({ actor: ava, draft: { name: "Repeat buyers", rules: repeatBuyers }, now: NOW });

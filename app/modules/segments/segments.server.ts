@@ -153,6 +153,8 @@ async function currentMembers(db: Db, segmentId: string, customerIds?: readonly 
 export interface MembershipSummary {
   entered: number;
   left: number;
+  /** Segments left as they were because their saved rules no longer compile (say, an amount in cents after the shop's currency became JPY). */
+  skipped: string[];
   /** Customers whose memberships changed (their Shopify copy is behind). */
   changedIds: string[];
 }
@@ -173,13 +175,22 @@ const FLOW_COLUMNS: Columns = [
  */
 export async function refreshMemberships(db: Db, { shop, now = new Date(), customerIds, segmentIds, quiet = false }: { shop: string; now?: Date; customerIds?: readonly string[]; segmentIds?: readonly string[]; quiet?: boolean }): Promise<MembershipSummary> {
   const segments = await db.segment.findMany({ where: { shop, deletedAt: null, ...(segmentIds ? { id: { in: [...segmentIds] } } : {}) }, orderBy: { createdAt: "asc" } });
-  const summary: MembershipSummary = { entered: 0, left: 0, changedIds: [] };
+  const summary: MembershipSummary = { entered: 0, left: 0, skipped: [], changedIds: [] };
   if (segments.length === 0 || customerIds?.length === 0) return summary;
   const { currencyCode } = await shopTerms(db, shop);
   const changed = new Set<string>();
   for (const segment of segments) {
-    const rules = parseSegmentRules(JSON.parse(segment.rules));
-    const matching = new Set(await selectSegmentCustomerIds(db, { shop, rules, now, currencyCode, customerIds: customerIds ? [...customerIds] : undefined }));
+    let matching: Set<string>;
+    try {
+      const rules = parseSegmentRules(JSON.parse(segment.rules));
+      matching = new Set(await selectSegmentCustomerIds(db, { shop, rules, now, currencyCode, customerIds: customerIds ? [...customerIds] : undefined }));
+    } catch (error) {
+      // One broken segment must not stop the others (or the job's retries would stop them all); its page shows the error.
+      if (!(error instanceof SegmentRulesError)) throw error;
+      console.warn(`[segments] ${shop}: segment ${segment.id} (${segment.name}) kept as it was: ${error.message}`);
+      summary.skipped.push(segment.id);
+      continue;
+    }
     const current = await currentMembers(db, segment.id, customerIds);
     const entered = [...matching].filter((id) => !current.has(id));
     const left = [...current].filter((id) => !matching.has(id));
