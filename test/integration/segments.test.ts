@@ -151,6 +151,12 @@ describe("insights", () => {
     expect((await stored()).fittedAt).toBe(new Date(NOW.getTime() + 7 * 86_400_000).toISOString());
   });
 
+  test("a whole-shop run leaves marks made by archive writes for the update job", async () => {
+    await markInsightsDirty(prisma, SHOP, [gid(2)]);
+    await runSegmentsRecomputeJob({ shop: SHOP, name: "segments.recompute", payload: { reason: "sweep" } }, { db: prisma, now: NOW });
+    expect(await insight(2)).toMatchObject({ dirty: true, rfmSegment: expect.any(String) });
+  });
+
   test("a shop never ranked gets a full run even when only one customer was marked", async () => {
     await markInsightsDirty(prisma, SHOP, [gid(1)]);
     await runSegmentsUpdateJob({ shop: SHOP, name: "segments.update" }, { db: prisma, now: NOW });

@@ -240,7 +240,8 @@ export async function refreshInsights(db: Db, { shop, now = new Date(), customer
         ["computedAt", "date", now],
         ["updatedAt", "date", now],
       ],
-      conflict: `ON CONFLICT ("shop", "customerId") DO UPDATE SET ${[...INSIGHT_COLUMNS.slice(1).map(([name]) => name), "computedAt", "updatedAt", "dirty"].map((name) => `"${name}" = excluded."${name}"`).join(", ")}, "pushNeeded" = "CustomerInsight"."pushNeeded" OR excluded."pushNeeded"`,
+      // "dirty" is left alone: a mark an archive write made after this run read its facts must survive it.
+      conflict: `ON CONFLICT ("shop", "customerId") DO UPDATE SET ${[...INSIGHT_COLUMNS.slice(1).map(([name]) => name), "computedAt", "updatedAt"].map((name) => `"${name}" = excluded."${name}"`).join(", ")}, "pushNeeded" = "CustomerInsight"."pushNeeded" OR excluded."pushNeeded"`,
     },
   );
   await insertMany(
