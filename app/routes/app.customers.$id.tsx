@@ -152,6 +152,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
           };
         case "tier":
           return { key, at, kind: entry.kind, from: entry.fromName, to: entry.toName, reason: entry.reason, actor: entry.actorName, note: entry.note };
+        case "rfm":
+          return { key, at, kind: entry.kind, from: entry.from, to: entry.to };
         case "audit": {
           const after = (entry.after ?? {}) as {
             ownerName?: string | null;
@@ -521,6 +523,8 @@ function TimelineText({ entry }: { entry: LoaderData["timeline"][number] }) {
           {entry.note ? ` – ${entry.note}` : ""}
         </>
       );
+    case "rfm":
+      return <>{t("profile.timeline.rfm", { from: entry.from ? t(`rfm.names.${entry.from}`) : t("rfm.none"), to: entry.to ? t(`rfm.names.${entry.to}`) : t("rfm.none") })}</>;
     case "audit":
       return (
         <>

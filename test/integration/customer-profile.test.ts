@@ -205,6 +205,16 @@ describe("profile", () => {
     expect(profile!.notes.map((row) => row.body)).toEqual(["Loves the gloves"]);
   });
 
+  test("the timeline shows her moves between RFM segments, not her first placement", async () => {
+    await seedCleo();
+    await prisma.rfmChange.create({ data: { shop: SHOP, customerId: CLEO, fromSegment: null, toSegment: "new", createdAt: at("2025-01-11T10:00:01Z") } });
+    await prisma.rfmChange.create({ data: { shop: SHOP, customerId: CLEO, fromSegment: "new", toSegment: "loyal", createdAt: at("2025-05-01T00:00:00Z") } });
+    await prisma.rfmChange.create({ data: { shop: OTHER_SHOP, customerId: CLEO, fromSegment: "loyal", toSegment: "lost", createdAt: at("2025-06-01T00:00:00Z") } });
+    const profile = await getCustomerProfile({ shop: SHOP, customerId: CLEO });
+    expect(profile!.timeline.filter((entry) => entry.kind === "rfm")).toEqual([{ kind: "rfm", at: at("2025-05-01T00:00:00Z"), from: "new", to: "loyal" }]);
+    expect(profile!.timeline[0]).toMatchObject({ kind: "rfm" });
+  });
+
   test.each([
     { title: "a customer only another shop has", shop: OTHER_SHOP, customerId: DAN },
     { title: "an id no shop has", shop: SHOP, customerId: "gid://shopify/Customer/404" },

@@ -1,5 +1,5 @@
 // One customer's profile: headline figures, orders with their lines and refunds, products bought,
-// and a timeline that merges orders, refunds, notes, tier changes and the audit trail in time order.
+// and a timeline that merges orders, refunds, notes, tier changes, RFM segment moves and the audit trail in time order.
 import { prisma, type PrismaClient } from "../../db.server";
 import { placeholders, providerOf } from "../db/provider.server";
 import { listNotes } from "../notes/notes.server";
@@ -45,6 +45,7 @@ export type TimelineEntry =
       actorName: string | null;
       note: string | null;
     }
+  | { kind: "rfm"; at: Date; from: string | null; to: string | null }
   | {
       kind: "audit";
       at: Date;
@@ -66,7 +67,7 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
   if (!customer) return null;
 
   const liveOrders = { shop, customerId, test: false, deletedAt: null };
-  const [orders, orderStats, notes, audit, owner, tierChanges] = await Promise.all([
+  const [orders, orderStats, notes, audit, owner, tierChanges, rfmChanges] = await Promise.all([
     db.order.findMany({
       where: liveOrders,
       orderBy: [{ processedAt: "desc" }, { shopifyId: "desc" }],
@@ -90,6 +91,7 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
         })
       : null,
     db.tierChange.findMany({ where: { shop, customerId }, orderBy: { id: "desc" }, take: TIMELINE_LIMIT }),
+    db.rfmChange.findMany({ where: { shop, customerId }, orderBy: { id: "desc" }, take: TIMELINE_LIMIT }),
   ]);
   const orderIds = orders.map((order) => order.shopifyId);
   const [lines, refunds] = await Promise.all([
@@ -204,6 +206,8 @@ export async function getCustomerProfile({ shop, customerId, db = prisma }: { sh
     ...tierChanges.map(
       (change): TimelineEntry => ({ kind: "tier", at: change.createdAt, fromName: change.fromName, toName: change.toName, reason: change.reason, actorName: change.actorName, note: change.note })
     ),
+    // Moves between RFM segments (decision 011); the first placement is not news.
+    ...rfmChanges.filter((change) => change.fromSegment !== null).map((change): TimelineEntry => ({ kind: "rfm", at: change.createdAt, from: change.fromSegment, to: change.toSegment })),
     // A note's creation and a tier override are their own entries above; the audit adds everything
     // else (edits, pins, deletes, owners, points adjustments).
     ...audit
