@@ -9,38 +9,19 @@
 // `--db both` (the default) runs each database in its own child process: the index reads the
 // provider from DATABASE_URL once per process (getEnv), as the app does.
 import os from "node:os";
-import { parseArgs } from "node:util";
 
 import { createPrismaClient, type Prisma, type PrismaClient } from "../app/db.server";
 import { listCustomers, parseCustomerQuery, PAGE_SIZE } from "../app/modules/customers/customer-index.server";
 import { getCustomerProfile } from "../app/modules/customers/customer-profile.server";
 import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
 import { benchDatabase, between, CURRENCY, customerGid, END, loadStore, pick, random, SHOP, STAFF, START, TAGS, type SeedStats } from "./bench-store";
-import { runEachEngine } from "./bench-support";
+import { benchFlags, childArgs, runEachEngine } from "./bench-support";
 import { applyMigrations } from "./setup-db";
 
 const TARGET_P95_MS = 100;
 const WARMUPS = 5;
 
-const { values: args } = parseArgs({
-  options: {
-    customers: { type: "string", default: "100000" },
-    orders: { type: "string", default: "500000" },
-    db: { type: "string", default: "both" },
-    runs: { type: "string", default: "40" },
-    // Diagnosis: leave the seeded database behind (its URL is printed) for EXPLAIN and friends.
-    keep: { type: "boolean", default: false },
-  },
-});
-const flags = {
-  customers: Number(args.customers!.replace(/_/g, "")),
-  orders: Number(args.orders!.replace(/_/g, "")),
-  db: args.db as "sqlite" | "postgres" | "both",
-  runs: Number(args.runs),
-  keep: args.keep === true,
-};
-if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
-if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
+const flags = benchFlags({ runs: 40 });
 
 // --- Seeding -----------------------------------------------------------------------------------
 
@@ -306,7 +287,7 @@ async function runOne(provider: "sqlite" | "postgres"): Promise<void> {
 // --- Both databases: one child process each ----------------------------------------------------
 
 async function runBoth(): Promise<void> {
-  const json = await runEachEngine({ script: import.meta.url, bench: "customers", args: ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])] });
+  const json = await runEachEngine({ script: import.meta.url, bench: "customers", args: childArgs(flags) });
   const results = json.map((line) => JSON.parse(line) as ScenarioResult & { bench: string });
   const sqlite = new Map(results.filter((r) => r.bench === "customers" && r.db === "sqlite").map((r) => [r.scenario, r]));
   const postgres = new Map(results.filter((r) => r.bench === "customers" && r.db === "postgres").map((r) => [r.scenario, r]));

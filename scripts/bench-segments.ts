@@ -10,7 +10,6 @@
 // Targets: full recompute under 5 s on SQLite, one customer under 50 ms. Human lines first, then
 // one JSON object per line.
 import os from "node:os";
-import { parseArgs } from "node:util";
 
 import { createPrismaClient, type PrismaClient } from "../app/db.server";
 import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
@@ -19,23 +18,12 @@ import { runSegmentsRecomputeJob, runSegmentsUpdateJob } from "../app/modules/se
 import { SEGMENT_TEMPLATES } from "../app/modules/segments/segment-rules";
 import { createSegment, previewSegment } from "../app/modules/segments/segments.server";
 import { benchDatabase, customerGid, END, loadStore, random, SHOP, type SeedStats } from "./bench-store";
-import { benchEnvironment, median, percentile, round, runEachEngine, sampleRss, seconds } from "./bench-support";
+import { benchEnvironment, benchFlags, childArgs, median, percentile, round, runEachEngine, sampleRss, seconds } from "./bench-support";
 import { applyMigrations } from "./setup-db";
 
 const TARGETS = { recomputeSeconds: 5, oneCustomerMs: 50 };
 
-const { values: args } = parseArgs({
-  options: {
-    customers: { type: "string", default: "100000" },
-    orders: { type: "string", default: "500000" },
-    db: { type: "string", default: "both" },
-    runs: { type: "string", default: "3" },
-    keep: { type: "boolean", default: false },
-  },
-});
-const flags = { customers: Number(args.customers!.replace(/_/g, "")), orders: Number(args.orders!.replace(/_/g, "")), db: args.db as "sqlite" | "postgres" | "both", runs: Number(args.runs), keep: args.keep === true };
-if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
-if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
+const flags = benchFlags({ runs: 3 });
 
 const NOW = new Date(END);
 const DAY_MS = 86_400_000;
@@ -135,6 +123,6 @@ async function runOne(provider: "sqlite" | "postgres") {
 }
 
 if (flags.db === "both") {
-  const json = await runEachEngine({ script: import.meta.url, bench: "segments", args: ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])] });
+  const json = await runEachEngine({ script: import.meta.url, bench: "segments", args: childArgs(flags) });
   for (const line of json) console.log(line);
 } else await runOne(flags.db);

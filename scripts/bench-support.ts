@@ -3,6 +3,7 @@
 // each engine's memory and warm caches are its own.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 
 import { repoRoot } from "../app/db.server";
@@ -51,3 +52,32 @@ export async function runEachEngine({ script, bench, args }: { script: string; b
   }
   return json;
 }
+
+export interface BenchFlags {
+  customers: number;
+  orders: number;
+  db: "sqlite" | "postgres" | "both";
+  runs: number;
+  /** Diagnosis: leave the seeded database behind (its URL is printed) for EXPLAIN and friends. */
+  keep: boolean;
+}
+
+/** `--customers N --orders N --db sqlite|postgres|both --runs N --keep`, checked (100,000 / 500,000 / both by default). */
+export function benchFlags({ runs }: { runs: number }): BenchFlags {
+  const { values } = parseArgs({
+    options: {
+      customers: { type: "string", default: "100000" },
+      orders: { type: "string", default: "500000" },
+      db: { type: "string", default: "both" },
+      runs: { type: "string", default: String(runs) },
+      keep: { type: "boolean", default: false },
+    },
+  });
+  const flags: BenchFlags = { customers: Number(values.customers!.replace(/_/g, "")), orders: Number(values.orders!.replace(/_/g, "")), db: values.db as BenchFlags["db"], runs: Number(values.runs), keep: values.keep === true };
+  if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
+  if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
+  return flags;
+}
+
+/** The same flags for a child process (one engine each). */
+export const childArgs = (flags: BenchFlags) => ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])];

@@ -9,7 +9,6 @@
 // Targets: full recompute under 5 s, impact preview under 2 s. Human lines first, then one JSON
 // object per line.
 import os from "node:os";
-import { parseArgs } from "node:util";
 
 import { createPrismaClient, type PrismaClient } from "../app/db.server";
 import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
@@ -17,24 +16,12 @@ import { evaluateDirtyMembers, evaluateMembers, markDirty } from "../app/modules
 import { previewProgram, saveProgram } from "../app/modules/loyalty/loyalty.server";
 import type { Program } from "../app/modules/loyalty/program";
 import { benchDatabase, customerGid, END, loadStore, random, SHOP, type SeedStats } from "./bench-store";
-import { benchEnvironment, median, percentile, round, runEachEngine, sampleRss, seconds } from "./bench-support";
+import { benchEnvironment, benchFlags, childArgs, median, percentile, round, runEachEngine, sampleRss, seconds } from "./bench-support";
 import { applyMigrations } from "./setup-db";
 
 const TARGETS = { recomputeSeconds: 5, previewSeconds: 2 };
 
-const { values: args } = parseArgs({
-  options: {
-    customers: { type: "string", default: "100000" },
-    orders: { type: "string", default: "500000" },
-    db: { type: "string", default: "both" },
-    runs: { type: "string", default: "5" },
-    // Diagnosis: leave the seeded database behind (its URL is printed).
-    keep: { type: "boolean", default: false },
-  },
-});
-const flags = { customers: Number(args.customers!.replace(/_/g, "")), orders: Number(args.orders!.replace(/_/g, "")), db: args.db as "sqlite" | "postgres" | "both", runs: Number(args.runs), keep: args.keep === true };
-if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
-if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
+const flags = benchFlags({ runs: 5 });
 
 const NOW = new Date(END);
 const ADMIN = { shop: SHOP, userId: "80001", name: "Alice Ng" };
@@ -145,7 +132,7 @@ async function runOne(provider: "sqlite" | "postgres") {
 }
 
 async function runBoth() {
-  const json = await runEachEngine({ script: import.meta.url, bench: "tiers", args: ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])] });
+  const json = await runEachEngine({ script: import.meta.url, bench: "tiers", args: childArgs(flags) });
   for (const line of json) console.log(line);
 }
 
