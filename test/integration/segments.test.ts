@@ -174,6 +174,8 @@ describe("custom segments", () => {
     expect(segment.memberCount).toBe(5);
     expect(await prisma.flowEvent.count({ where: { shop: SHOP } })).toBe(0);
     expect(await prisma.auditLog.count({ where: { shop: SHOP, action: "segment.created", subjectId: segment.id } })).toBe(1);
+    // Its members' metafields and tags go to Shopify: the push is queued.
+    expect(await prisma.job.count({ where: { queue: "segments.push", shop: SHOP, status: "queued" } })).toBe(1);
 
     // Customer 3 orders again (Shopify's customer counter follows the order, as the webhook would bring it).
     await orders(SHOP, 3, [0]);

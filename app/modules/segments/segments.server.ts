@@ -11,6 +11,7 @@ import { listStaff, type Actor } from "../staff/staff.server";
 import type { RfmSegment } from "./rfm";
 import { RFM_SEGMENT_NAMES } from "./segment-push.server";
 import { parseSegmentRules, SegmentRulesError, type SegmentRules } from "./segment-rules";
+import { queueSegmentsPush } from "./segment-jobs.server";
 import { countSegment, selectSegmentCustomerIds } from "./segment-sql.server";
 
 const CHUNK = 500;
@@ -81,19 +82,22 @@ const TRANSACTION = { timeout: 10 * 60_000, maxWait: 60_000 };
 /** Saves a new segment and fills it (quietly: customers already matching are not news for Flow). */
 export async function createSegment({ actor, draft, db = prisma, now = new Date() }: { actor: Actor; draft: SegmentDraft; db?: PrismaClient; now?: Date }) {
   const checked = checkDraft(draft, (await shopTerms(db, actor.shop)).currencyCode);
-  return db.$transaction(async (tx) => {
+  const created = await db.$transaction(async (tx) => {
     await assertNameFree(tx, actor.shop, checked.name);
     const segment = await tx.segment.create({ data: { shop: actor.shop, name: checked.name, description: checked.description, rules: JSON.stringify(checked.rules), tagName: checked.tagName, template: checked.template, createdById: actor.userId, createdByName: actor.name } });
     await refreshMemberships(tx, { shop: actor.shop, now, segmentIds: [segment.id], quiet: true });
     await writeAudit(tx, { shop: actor.shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "segment.created", subjectType: "segment", subjectId: segment.id, after: { name: checked.name, rules: checked.rules, tagName: checked.tagName } });
     return tx.segment.findUniqueOrThrow({ where: { id: segment.id } });
   }, TRANSACTION);
+  // Its members carry it to Shopify (metafield, tag).
+  await queueSegmentsPush(actor.shop);
+  return created;
 }
 
 /** Saves a segment's new name, rules or tag; membership follows at once (quietly), Shopify by the push. */
 export async function updateSegment({ actor, id, draft, db = prisma, now = new Date() }: { actor: Actor; id: string; draft: SegmentDraft; db?: PrismaClient; now?: Date }) {
   const checked = checkDraft(draft, (await shopTerms(db, actor.shop)).currencyCode);
-  return db.$transaction(async (tx) => {
+  const updated = await db.$transaction(async (tx) => {
     const before = await tx.segment.findFirst({ where: { id, shop: actor.shop, deletedAt: null } });
     if (!before) throw new SegmentError("notFound", "No such segment");
     await assertNameFree(tx, actor.shop, checked.name, id);
@@ -104,6 +108,8 @@ export async function updateSegment({ actor, id, draft, db = prisma, now = new D
     await writeAudit(tx, { shop: actor.shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "segment.updated", subjectType: "segment", subjectId: id, before: { name: before.name, rules: JSON.parse(before.rules), tagName: before.tagName }, after: { name: checked.name, rules: checked.rules, tagName: checked.tagName } });
     return tx.segment.findUniqueOrThrow({ where: { id } });
   }, TRANSACTION);
+  await queueSegmentsPush(actor.shop);
+  return updated;
 }
 
 /** Soft-deletes a segment; its members lose its metafield entry and tag at the next push. */
@@ -116,6 +122,8 @@ export async function deleteSegment({ actor, id, db = prisma }: { actor: Actor; 
     await tx.segment.update({ where: { id }, data: { deletedAt: new Date(), memberCount: 0 } });
     await writeAudit(tx, { shop: actor.shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "segment.deleted", subjectType: "segment", subjectId: id, before: { name: segment.name, memberCount: segment.memberCount } });
   }, TRANSACTION);
+  // Its former members lose its metafield entry and tag.
+  await queueSegmentsPush(actor.shop);
 }
 
 async function markMembersForPush(db: Db, shop: string, segmentId: string) {
