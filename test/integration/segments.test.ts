@@ -292,6 +292,14 @@ describe("back to Shopify", () => {
     expect(store.getCustomer(store.customerIdxs()[2]!)!.tags).not.toContain("Regular");
     expect(JSON.parse(store.getMetafield(ids[2]!, "$app", "segments")!.value)).toEqual([]);
 
+    // The segment's tag is renamed: members swap the old tag for the new one.
+    const regulars = await prisma.segment.findFirstOrThrow({ where: { shop, name: "Regulars" } });
+    await updateSegment({ actor: { ...ava, shop }, id: regulars.id, draft: { name: "Regulars", tagName: "Regular customer", rules: JSON.parse(regulars.rules) }, now: NOW });
+    expect((await prisma.segment.findUniqueOrThrow({ where: { id: regulars.id } })).retiredTags).toBe("Regular");
+    await pushSegments({ db: prisma, shop, admin });
+    expect(store.getCustomer(store.customerIdxs()[1]!)!.tags).toContain("Regular customer");
+    expect(store.getCustomer(store.customerIdxs()[1]!)!.tags).not.toContain("Regular");
+
     // Customer 1 orders again and enters: the Flow trigger Shopify validates against the extension's fields.
     await createOrder(prisma, { shop, shopifyId: "gid://shopify/Order/8999", customerId: ids[0]!, processedAt: daysAgo(1) });
     await syncCustomers(shop);

@@ -68,10 +68,10 @@ export async function pushSegments({ db, shop, admin, limit = 400 }: { db: Prism
   const marked = await db.customerInsight.findMany({ where: { shop, pushNeeded: true, computedAt: { not: null } }, orderBy: { customerId: "asc" }, take: limit, select: { customerId: true, rfmSegment: true, updatedAt: true } });
   if (marked.length > 0) {
     const ids = marked.map((row) => row.customerId);
-    const segments = await db.segment.findMany({ where: { shop }, select: { id: true, name: true, tagName: true, deletedAt: true } });
+    const segments = await db.segment.findMany({ where: { shop }, select: { id: true, name: true, tagName: true, retiredTags: true, deletedAt: true } });
     const live = new Map(segments.filter((segment) => !segment.deletedAt).map((segment) => [segment.id, segment]));
     // Any tag a segment ever carried is the app's to remove (a deleted or renamed segment's too).
-    const segmentTags = new Set(segments.flatMap((segment) => (segment.tagName ? [segment.tagName.toLowerCase()] : [])));
+    const segmentTags = new Set(segments.flatMap((segment) => [...(segment.tagName ? [segment.tagName] : []), ...(segment.retiredTags ? segment.retiredTags.split(", ") : [])].map((tag) => tag.toLowerCase())));
     const memberships = await db.segmentMember.findMany({ where: { shop, customerId: { in: ids } }, select: { customerId: true, segmentId: true } });
     const customers = await db.customer.findMany({ where: { shop, shopifyId: { in: ids }, deletedAt: null }, select: { shopifyId: true, tags: true } });
     const tagsOf = new Map(customers.map((customer) => [customer.shopifyId, customer.tags ? customer.tags.split(", ") : []]));

@@ -15,6 +15,7 @@ import { queueSegmentsPush } from "./segment-jobs.server";
 import { countSegment, selectSegmentCustomerIds } from "./segment-sql.server";
 
 const CHUNK = 500;
+const splitTags = (tags: string) => (tags ? tags.split(", ") : []);
 const NAME_MAX = 80;
 /** Shopify's limit on one tag. */
 const TAG_MAX = 255;
@@ -101,7 +102,9 @@ export async function updateSegment({ actor, id, draft, db = prisma, now = new D
     const before = await tx.segment.findFirst({ where: { id, shop: actor.shop, deletedAt: null } });
     if (!before) throw new SegmentError("notFound", "No such segment");
     await assertNameFree(tx, actor.shop, checked.name, id);
-    await tx.segment.update({ where: { id }, data: { name: checked.name, description: checked.description, rules: JSON.stringify(checked.rules), tagName: checked.tagName } });
+    // A tag given up stays the app's to remove from the customers who carry it.
+    const retired = before.tagName && before.tagName !== checked.tagName ? [...new Set([...splitTags(before.retiredTags), before.tagName])].filter((tag) => tag !== checked.tagName) : splitTags(before.retiredTags);
+    await tx.segment.update({ where: { id }, data: { name: checked.name, description: checked.description, rules: JSON.stringify(checked.rules), tagName: checked.tagName, retiredTags: retired.join(", ") } });
     // A new name or tag changes what every member carries in Shopify.
     if (before.name !== checked.name || before.tagName !== checked.tagName) await markMembersForPush(tx, actor.shop, id);
     await refreshMemberships(tx, { shop: actor.shop, now, segmentIds: [id], quiet: true });

@@ -55,6 +55,7 @@ CREATE TABLE "Segment" (
     "rules" TEXT NOT NULL,
     "template" TEXT,
     "tagName" TEXT,
+    "retiredTags" TEXT NOT NULL DEFAULT '',
     "memberCount" INTEGER NOT NULL DEFAULT 0,
     "countedAt" TIMESTAMP(3),
     "createdById" TEXT,

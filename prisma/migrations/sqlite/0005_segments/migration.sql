@@ -51,6 +51,7 @@ CREATE TABLE "Segment" (
     "rules" TEXT NOT NULL,
     "template" TEXT,
     "tagName" TEXT,
+    "retiredTags" TEXT NOT NULL DEFAULT '',
     "memberCount" INTEGER NOT NULL DEFAULT 0,
     "countedAt" DATETIME,
     "createdById" TEXT,
