@@ -52,8 +52,20 @@ describe("Customer 360", () => {
     await page.getByText(`${total} customers`).waitFor();
 
     // Search by part of the email: the list narrows to that customer.
-    await page.getByRole("button", { name: /Search and filter/i }).click();
-    await page.getByPlaceholder("Search by name, email, phone or tag").fill(target.email.split("@")[0]!);
+    // A click before React has hydrated the server's HTML does nothing (the first page of a cold
+    // demo, with the import's background jobs still running): click until the search field opens.
+    const search = page.getByPlaceholder("Search by name, email, phone or tag");
+    await expect
+      .poll(
+        async () => {
+          if (await search.isVisible()) return true;
+          await page.getByRole("button", { name: /Search and filter/i }).click({ timeout: 2_000 }).catch(() => undefined);
+          return search.isVisible();
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(true);
+    await search.fill(target.email.split("@")[0]!);
     await page.waitForURL(/q=/, { timeout: 10_000 });
     const rows = page.locator(".Polaris-IndexTable__TableRow");
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
