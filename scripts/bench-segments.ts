@@ -9,17 +9,12 @@
 // - the builder's live count of each template.
 // Targets: full recompute under 5 s on SQLite, one customer under 50 ms. Human lines first, then
 // one JSON object per line.
-import os from "node:os";
-
-import { createPrismaClient, type PrismaClient } from "../app/db.server";
-import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
 import { markInsightsDirty } from "../app/modules/segments/insights.server";
 import { runSegmentsRecomputeJob, runSegmentsUpdateJob } from "../app/modules/segments/segment-jobs.server";
 import { SEGMENT_TEMPLATES } from "../app/modules/segments/segment-rules";
 import { createSegment, previewSegment } from "../app/modules/segments/segments.server";
-import { benchDatabase, customerGid, END, loadStore, random, SHOP, type SeedStats } from "./bench-store";
-import { benchEnvironment, benchFlags, childArgs, median, percentile, round, runEachEngine, sampleRss, seconds } from "./bench-support";
-import { applyMigrations } from "./setup-db";
+import { customerGid, END, random, runSeededBench, SHOP } from "./bench-store";
+import { benchFlags, median, percentile, round, runBench, seconds } from "./bench-support";
 
 const TARGETS = { recomputeSeconds: 5, oneCustomerMs: 50 };
 
@@ -29,36 +24,11 @@ const NOW = new Date(END);
 const DAY_MS = 86_400_000;
 const ADMIN = { shop: SHOP, userId: "80001", name: "Alice Ng" };
 
-interface Line {
-  bench: "segments";
-  db: "sqlite" | "postgres";
-  scenario: string;
-  [key: string]: unknown;
-}
-
 const verdict = (met: boolean) => (met ? "met" : "MISSED");
 
 async function runOne(provider: "sqlite" | "postgres") {
-  const database = await benchDatabase(provider, "segments");
-  if (!database) return;
-  benchEnvironment(database.url);
-  const rss = sampleRss();
-  const db: PrismaClient = createPrismaClient(database.url);
-  const lines: Line[] = [];
-  const report = (line: Omit<Line, "bench" | "db">, human: string) => {
-    lines.push({ bench: "segments", db: provider, ...line } as Line);
-    console.log(`${provider}: ${human}`);
-  };
   const job = { shop: SHOP, name: "segments.recompute" as const };
-  try {
-    await applyMigrations({ url: database.url, log: () => undefined });
-    const stats: SeedStats = { customers: 0, orders: 0, lines: 0, refunds: 0, products: 0, variants: 0, owned: 0, notes: 0 };
-    const seedStarted = performance.now();
-    console.log(`${provider}: seeding ${flags.customers.toLocaleString("en")} customers, ${flags.orders.toLocaleString("en")} orders…`);
-    await loadStore(db, database.url, flags, stats);
-    if (provider === "postgres") await db.$executeRawUnsafe(`VACUUM (ANALYZE) "Customer", "Order"`);
-    else await analyzeArchive(db);
-    console.log(`${provider}: seeded in ${seconds(seedStarted).toFixed(1)} s`);
+  await runSeededBench({ bench: "segments", provider, flags }, async ({ db, report }) => {
     for (const template of SEGMENT_TEMPLATES) await createSegment({ actor: ADMIN, draft: { name: template.key, rules: template.rules, template: template.key }, db, now: NOW });
 
     // From nothing: what the recompute after an import does.
@@ -67,8 +37,18 @@ async function runOne(provider: "sqlite" | "postgres") {
     let took = seconds(started);
     const members = await db.segmentMember.count({ where: { shop: SHOP } });
     report(
-      { scenario: "recompute-first", seconds: round(took), targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds, customers: first.insights.customers, model: first.insights.model.kind, segmentMembers: members },
-      `full recompute from nothing (RFM + ${first.insights.model.kind} predictions for ${first.insights.customers.toLocaleString("en")} customers, ${SEGMENT_TEMPLATES.length} template segments, ${members.toLocaleString("en")} memberships): ${took.toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${verdict(took < TARGETS.recomputeSeconds)}`,
+      {
+        scenario: "recompute-first",
+        seconds: round(took),
+        targetSeconds: TARGETS.recomputeSeconds,
+        met: took < TARGETS.recomputeSeconds,
+        customers: first.insights.customers,
+        model: first.insights.model.kind,
+        segmentMembers: members,
+      },
+      `full recompute from nothing (RFM + ${first.insights.model.kind} predictions for ${first.insights.customers.toLocaleString("en")} customers, ${
+        SEGMENT_TEMPLATES.length
+      } template segments, ${members.toLocaleString("en")} memberships): ${took.toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${verdict(took < TARGETS.recomputeSeconds)}`
     );
 
     // The daily sweep: a day later each time, so predictions move and segments on dates follow.
@@ -80,8 +60,17 @@ async function runOne(provider: "sqlite" | "postgres") {
     }
     took = Math.max(...sweeps);
     report(
-      { scenario: "recompute-sweep", seconds: round(median(sweeps)), maxSeconds: round(took), runs: flags.runs, targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds },
-      `daily sweep, a day later each run (median of ${flags.runs}): ${median(sweeps).toFixed(2)} s, max ${took.toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${verdict(took < TARGETS.recomputeSeconds)}`,
+      {
+        scenario: "recompute-sweep",
+        seconds: round(median(sweeps)),
+        maxSeconds: round(took),
+        runs: flags.runs,
+        targetSeconds: TARGETS.recomputeSeconds,
+        met: took < TARGETS.recomputeSeconds,
+      },
+      `daily sweep, a day later each run (median of ${flags.runs}): ${median(sweeps).toFixed(2)} s, max ${took.toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${verdict(
+        took < TARGETS.recomputeSeconds
+      )}`
     );
 
     // One customer after an order webhook.
@@ -98,7 +87,9 @@ async function runOne(provider: "sqlite" | "postgres") {
     const p95 = percentile(warm, 95);
     report(
       { scenario: "one-customer", p50Ms: round(median(warm)), p95Ms: round(p95), runs: warm.length, targetMs: TARGETS.oneCustomerMs, met: p95 < TARGETS.oneCustomerMs },
-      `one customer after an order (insight + ${SEGMENT_TEMPLATES.length} segments): p50 ${median(warm).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms - target < ${TARGETS.oneCustomerMs} ms: ${verdict(p95 < TARGETS.oneCustomerMs)}`,
+      `one customer after an order (insight + ${SEGMENT_TEMPLATES.length} segments): p50 ${median(warm).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms - target < ${
+        TARGETS.oneCustomerMs
+      } ms: ${verdict(p95 < TARGETS.oneCustomerMs)}`
     );
 
     // The builder's live count.
@@ -110,19 +101,12 @@ async function runOne(provider: "sqlite" | "postgres") {
         customers = await previewSegment({ shop: SHOP, rules: template.rules, db, now: at });
         counts.push(performance.now() - started);
       }
-      report({ scenario: `live-count-${template.key}`, p50Ms: round(median(counts)), maxMs: round(Math.max(...counts)), customers }, `live count of ${template.key}: ${customers.toLocaleString("en")} customers, median ${median(counts).toFixed(1)} ms`);
+      report(
+        { scenario: `live-count-${template.key}`, p50Ms: round(median(counts)), maxMs: round(Math.max(...counts)), customers },
+        `live count of ${template.key}: ${customers.toLocaleString("en")} customers, median ${median(counts).toFixed(1)} ms`
+      );
     }
-    console.log(`${provider}: peak RSS ${rss.peakMb()} MB; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs\n`);
-    for (const line of lines) console.log(JSON.stringify({ ...line, peakRssMb: rss.peakMb() }));
-  } finally {
-    rss.stop();
-    await db.$disconnect();
-    if (flags.keep) console.log(`${provider}: kept the database at ${database.url}`);
-    else await database.cleanup();
-  }
+  });
 }
 
-if (flags.db === "both") {
-  const json = await runEachEngine({ script: import.meta.url, bench: "segments", args: childArgs(flags) });
-  for (const line of json) console.log(line);
-} else await runOne(flags.db);
+await runBench({ script: import.meta.url, bench: "segments", flags, runOne });

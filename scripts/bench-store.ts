@@ -1,17 +1,20 @@
-// The benchmarks' store (bench:customers, bench:tiers): a deterministic shop of N customers and M
-// orders with lines, refunds, products and variants, generated customer by customer and written
-// through the import's own driver writer; and a throwaway database per engine to hold it.
+// The benchmarks' store (bench:customers, bench:tiers, bench:segments): a deterministic shop of N
+// customers and M orders with lines, refunds, products and variants, generated customer by customer
+// and written through the import's own driver writer; a throwaway database per engine to hold it;
+// and the run of a benchmark on it (runSeededBench).
 import { mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 import pg from "pg";
 
-import type { PrismaClient } from "../app/db.server";
-import { refreshOrderDates } from "../app/modules/customers/customer-stats.server";
+import { createPrismaClient, type PrismaClient } from "../app/db.server";
+import { analyzeArchive, refreshOrderDates } from "../app/modules/customers/customer-stats.server";
 import type { BulkRow } from "../app/modules/sync/bulk-rows";
 import { openBulkWriter } from "../app/modules/sync/bulk-writer.server";
+import { benchEnvironment, sampleRss, seconds, type BenchFlags } from "./bench-support";
 import { random } from "./random";
+import { applyMigrations } from "./setup-db";
 
 export { random };
 
@@ -359,4 +362,52 @@ export async function loadStore(db: PrismaClient, url: string, size: { customers
   const datesStarted = performance.now();
   await refreshOrderDates(db, { shop: SHOP });
   return { ...store, seconds: { load: loadSeconds, afterLoad: afterLoadSeconds, indexes: indexSeconds, orderDates: (performance.now() - datesStarted) / 1000 } };
+}
+
+export interface BenchLine {
+  scenario: string;
+  [key: string]: unknown;
+}
+
+export interface SeededBench {
+  db: PrismaClient;
+  /** Records one scenario's figures (printed as JSON at the end) and prints its human line now. */
+  report(line: BenchLine, human: string): void;
+}
+
+/**
+ * One engine's run of a benchmark on the benchmark store: a fresh database, migrated and seeded
+ * (`flags.customers` / `flags.orders`) and analysed; then `measure`; then peak RSS and one JSON
+ * line per scenario (`{"bench":<bench>,"db":<engine>,...}`). The database is dropped unless --keep.
+ */
+export async function runSeededBench({ bench, provider, flags }: { bench: string; provider: "sqlite" | "postgres"; flags: BenchFlags }, measure: (context: SeededBench) => Promise<void>): Promise<void> {
+  const database = await benchDatabase(provider, bench);
+  if (!database) return;
+  // No job queue: pushes and evaluations a step queues are not what is measured.
+  benchEnvironment(database.url);
+  const rss = sampleRss();
+  const db = createPrismaClient(database.url);
+  const lines: Array<BenchLine & { bench: string; db: string }> = [];
+  const report = (line: BenchLine, human: string) => {
+    lines.push({ bench, db: provider, ...line });
+    console.log(`${provider}: ${human}`);
+  };
+  try {
+    await applyMigrations({ url: database.url, log: () => undefined });
+    const stats: SeedStats = { customers: 0, orders: 0, lines: 0, refunds: 0, products: 0, variants: 0, owned: 0, notes: 0 };
+    const seedStarted = performance.now();
+    console.log(`${provider}: seeding ${flags.customers.toLocaleString("en")} customers, ${flags.orders.toLocaleString("en")} orders…`);
+    await loadStore(db, database.url, flags, stats);
+    if (provider === "postgres") await db.$executeRawUnsafe(`VACUUM (ANALYZE) "Customer", "Order"`);
+    else await analyzeArchive(db);
+    console.log(`${provider}: seeded in ${seconds(seedStarted).toFixed(1)} s (${stats.orders.toLocaleString("en")} orders, ${stats.refunds.toLocaleString("en")} refunds)`);
+    await measure({ db, report });
+    console.log(`${provider}: peak RSS ${rss.peakMb()} MB; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs\n`);
+    for (const line of lines) console.log(JSON.stringify({ ...line, peakRssMb: rss.peakMb() }));
+  } finally {
+    rss.stop();
+    await db.$disconnect();
+    if (flags.keep) console.log(`${provider}: kept the database at ${database.url}`);
+    else await database.cleanup();
+  }
 }

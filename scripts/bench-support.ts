@@ -81,3 +81,9 @@ export function benchFlags({ runs }: { runs: number }): BenchFlags {
 
 /** The same flags for a child process (one engine each). */
 export const childArgs = (flags: BenchFlags) => ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])];
+
+/** A benchmark's entry: with `--db both` one child process per engine (JSON lines printed last), otherwise `runOne` here. */
+export async function runBench({ script, bench, flags, runOne }: { script: string; bench: string; flags: BenchFlags; runOne: (provider: "sqlite" | "postgres") => Promise<void> }): Promise<void> {
+  if (flags.db !== "both") return runOne(flags.db);
+  for (const line of await runEachEngine({ script, bench, args: childArgs(flags) })) console.log(line);
+}

@@ -8,16 +8,11 @@
 // - one customer's evaluation after an order webhook (incremental).
 // Targets: full recompute under 5 s, impact preview under 2 s. Human lines first, then one JSON
 // object per line.
-import os from "node:os";
-
-import { createPrismaClient, type PrismaClient } from "../app/db.server";
-import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
 import { evaluateDirtyMembers, evaluateMembers, markDirty } from "../app/modules/loyalty/evaluate.server";
 import { previewProgram, saveProgram } from "../app/modules/loyalty/loyalty.server";
 import type { Program } from "../app/modules/loyalty/program";
-import { benchDatabase, customerGid, END, loadStore, random, SHOP, type SeedStats } from "./bench-store";
-import { benchEnvironment, benchFlags, childArgs, median, percentile, round, runEachEngine, sampleRss, seconds } from "./bench-support";
-import { applyMigrations } from "./setup-db";
+import { customerGid, END, random, runSeededBench, SHOP } from "./bench-store";
+import { benchFlags, median, percentile, round, runBench, seconds } from "./bench-support";
 
 const TARGETS = { recomputeSeconds: 5, previewSeconds: 2 };
 
@@ -41,46 +36,34 @@ const program: Program = {
   tagMembers: false,
 };
 /** The change the merchant considers: Gold from $800 instead of $1,000, over the last 24 months. */
-const draft: Program = { ...program, window: { kind: "rollingMonths", months: 24 }, tiers: program.tiers.map((tier) => (tier.key === "gold" ? { ...tier, threshold: 80_000 } : tier)) };
-
-interface Line {
-  bench: "tiers";
-  db: "sqlite" | "postgres";
-  scenario: string;
-  seconds: number;
-  targetSeconds?: number;
-  met?: boolean;
-  [key: string]: unknown;
-}
+const draft: Program = {
+  ...program,
+  window: { kind: "rollingMonths", months: 24 },
+  tiers: program.tiers.map((tier) => (tier.key === "gold" ? { ...tier, threshold: 80_000 } : tier)),
+};
 
 async function runOne(provider: "sqlite" | "postgres") {
-  const database = await benchDatabase(provider, "tiers");
-  if (!database) return;
-  // No job queue here: the push that saving queues is not what is measured.
-  benchEnvironment(database.url);
-  const rss = sampleRss();
-  const db: PrismaClient = createPrismaClient(database.url);
-  const lines: Line[] = [];
-  const report = (line: Omit<Line, "bench" | "db">, human: string) => {
-    lines.push({ bench: "tiers", db: provider, ...line } as Line);
-    console.log(`${provider}: ${human}`);
-  };
-  try {
-    await applyMigrations({ url: database.url, log: () => undefined });
-    const stats: SeedStats = { customers: 0, orders: 0, lines: 0, refunds: 0, products: 0, variants: 0, owned: 0, notes: 0 };
-    const seedStarted = performance.now();
-    console.log(`${provider}: seeding ${flags.customers.toLocaleString("en")} customers, ${flags.orders.toLocaleString("en")} orders…`);
-    await loadStore(db, database.url, flags, stats);
-    if (provider === "postgres") await db.$executeRawUnsafe(`VACUUM (ANALYZE) "Customer", "Order"`);
-    else await analyzeArchive(db);
-    console.log(`${provider}: seeded in ${seconds(seedStarted).toFixed(1)} s (${stats.orders.toLocaleString("en")} orders, ${stats.refunds.toLocaleString("en")} refunds)`);
+  await runSeededBench({ bench: "tiers", provider, flags }, async ({ db, report }) => {
     await db.loyaltyProgram.create({ data: { shop: SHOP, version: 1, settings: JSON.stringify(program), createdAt: NOW } });
 
     // Full recompute from nothing: what the import's recompute does on install.
     let started = performance.now();
     const first = await db.$transaction((tx) => evaluateMembers(tx, { shop: SHOP, now: NOW, quiet: true }), { timeout: 600_000 });
     let took = seconds(started);
-    report({ scenario: "recompute-first", seconds: round(took), targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds, members: first.evaluated, pointsEntries: first.pointsEntries, tierChanges: first.tierChanges }, `full recompute from nothing: ${took.toFixed(2)} s (${first.evaluated.toLocaleString("en")} members, ${first.pointsEntries.toLocaleString("en")} ledger entries, ${first.tierChanges.toLocaleString("en")} tiers set) - target < ${TARGETS.recomputeSeconds} s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
+    report(
+      {
+        scenario: "recompute-first",
+        seconds: round(took),
+        targetSeconds: TARGETS.recomputeSeconds,
+        met: took < TARGETS.recomputeSeconds,
+        members: first.evaluated,
+        pointsEntries: first.pointsEntries,
+        tierChanges: first.tierChanges,
+      },
+      `full recompute from nothing: ${took.toFixed(2)} s (${first.evaluated.toLocaleString("en")} members, ${first.pointsEntries.toLocaleString(
+        "en"
+      )} ledger entries, ${first.tierChanges.toLocaleString("en")} tiers set) - target < ${TARGETS.recomputeSeconds} s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`
+    );
 
     // The daily sweep (loyalty.recompute): everyone again, every order's points checked against the
     // ledger - in steady state there is nothing to settle.
@@ -91,7 +74,19 @@ async function runOne(provider: "sqlite" | "postgres") {
       settles.push(seconds(started));
     }
     took = Math.max(...settles);
-    report({ scenario: "recompute-sweep", seconds: round(median(settles)), maxSeconds: round(took), runs: flags.runs, targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds }, `full recompute as the daily sweep, every order's points checked (median of ${flags.runs}): ${median(settles).toFixed(2)} s, max ${took.toFixed(2)} s - target < ${TARGETS.recomputeSeconds} s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
+    report(
+      {
+        scenario: "recompute-sweep",
+        seconds: round(median(settles)),
+        maxSeconds: round(took),
+        runs: flags.runs,
+        targetSeconds: TARGETS.recomputeSeconds,
+        met: took < TARGETS.recomputeSeconds,
+      },
+      `full recompute as the daily sweep, every order's points checked (median of ${flags.runs}): ${median(settles).toFixed(2)} s, max ${took.toFixed(2)} s - target < ${
+        TARGETS.recomputeSeconds
+      } s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`
+    );
 
     // The impact preview of a change (no writes).
     const previews: number[] = [];
@@ -102,13 +97,32 @@ async function runOne(provider: "sqlite" | "postgres") {
       previews.push(seconds(started));
     }
     took = Math.max(...previews);
-    report({ scenario: "impact-preview", seconds: round(median(previews)), maxSeconds: round(took), runs: flags.runs, targetSeconds: TARGETS.previewSeconds, met: took < TARGETS.previewSeconds, up: impact.up, down: impact.down }, `impact preview (Gold from $800, last 24 months): median ${median(previews).toFixed(2)} s, max ${took.toFixed(2)} s - ${impact.up.toLocaleString("en")} up, ${impact.down.toLocaleString("en")} down - target < ${TARGETS.previewSeconds} s: ${took < TARGETS.previewSeconds ? "met" : "MISSED"}`);
+    report(
+      {
+        scenario: "impact-preview",
+        seconds: round(median(previews)),
+        maxSeconds: round(took),
+        runs: flags.runs,
+        targetSeconds: TARGETS.previewSeconds,
+        met: took < TARGETS.previewSeconds,
+        up: impact.up,
+        down: impact.down,
+      },
+      `impact preview (Gold from $800, last 24 months): median ${median(previews).toFixed(2)} s, max ${took.toFixed(2)} s - ${impact.up.toLocaleString(
+        "en"
+      )} up, ${impact.down.toLocaleString("en")} down - target < ${TARGETS.previewSeconds} s: ${took < TARGETS.previewSeconds ? "met" : "MISSED"}`
+    );
 
     // Saving it: the next version and every member moved, in one transaction.
     started = performance.now();
     const saved = await saveProgram({ actor: ADMIN, draft, db, now: NOW });
     took = seconds(started);
-    report({ scenario: "program-change", seconds: round(took), targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds, tierChanges: saved.summary.tierChanges }, `saving the change (version ${saved.version}, every member moved): ${took.toFixed(2)} s, ${saved.summary.tierChanges.toLocaleString("en")} tier changes - target < ${TARGETS.recomputeSeconds} s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`);
+    report(
+      { scenario: "program-change", seconds: round(took), targetSeconds: TARGETS.recomputeSeconds, met: took < TARGETS.recomputeSeconds, tierChanges: saved.summary.tierChanges },
+      `saving the change (version ${saved.version}, every member moved): ${took.toFixed(2)} s, ${saved.summary.tierChanges.toLocaleString("en")} tier changes - target < ${
+        TARGETS.recomputeSeconds
+      } s: ${took < TARGETS.recomputeSeconds ? "met" : "MISSED"}`
+    );
 
     // One customer after an order webhook: marked by the archive write, evaluated by the job.
     const rng = random(7);
@@ -120,21 +134,11 @@ async function runOne(provider: "sqlite" | "postgres") {
       await evaluateDirtyMembers(db, SHOP, NOW);
       single.push(performance.now() - started);
     }
-    report({ scenario: "one-customer", seconds: round(median(single) / 1000, 4), p50Ms: round(median(single)), p95Ms: round(percentile(single, 95)), runs: single.length }, `one customer after an order (evaluate the marked member): p50 ${median(single).toFixed(1)} ms, p95 ${percentile(single, 95).toFixed(1)} ms`);
-    console.log(`${provider}: peak RSS ${rss.peakMb()} MB; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs\n`);
-    for (const line of lines) console.log(JSON.stringify({ ...line, peakRssMb: rss.peakMb() }));
-  } finally {
-    rss.stop();
-    await db.$disconnect();
-    if (flags.keep) console.log(`${provider}: kept the database at ${database.url}`);
-    else await database.cleanup();
-  }
+    report(
+      { scenario: "one-customer", seconds: round(median(single) / 1000, 4), p50Ms: round(median(single)), p95Ms: round(percentile(single, 95)), runs: single.length },
+      `one customer after an order (evaluate the marked member): p50 ${median(single).toFixed(1)} ms, p95 ${percentile(single, 95).toFixed(1)} ms`
+    );
+  });
 }
 
-async function runBoth() {
-  const json = await runEachEngine({ script: import.meta.url, bench: "tiers", args: childArgs(flags) });
-  for (const line of json) console.log(line);
-}
-
-if (flags.db === "both") await runBoth();
-else await runOne(flags.db);
+await runBench({ script: import.meta.url, bench: "tiers", flags, runOne });

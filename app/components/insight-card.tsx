@@ -3,6 +3,7 @@
 import { Badge, BlockStack, InlineStack, Link, Text, Tooltip } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 
+import type { InsightReason } from "~/modules/segments/insights.server";
 import type { InsightCardView } from "~/modules/segments/insight-view.server";
 import { SectionCard } from "./section-card";
 
@@ -13,7 +14,7 @@ const churnTone = (percent: number): Tone => (percent >= 70 ? "critical" : perce
 /** The prediction's reason in the staff member's language ("usually orders every 31 days; last order 95 days ago"). */
 export function useReasonText() {
   const { t } = useTranslation();
-  return (reason: InsightCardView["prediction"] extends infer P ? (P extends { reason: infer R } ? R : never) : never) => {
+  return (reason: InsightReason) => {
     switch (reason.code) {
       case "noOrders":
         return t("insights.reason.noOrders");

@@ -7,10 +7,12 @@ import { prisma, type PrismaClient } from "../../db.server";
 import { writeAuditMany } from "../audit/audit.server";
 import { jobQueue } from "../jobs/index.server";
 import type { Job } from "../jobs/types";
-import { adminGraphql, assertNoUserErrors, type AdminGraphql, type UserError } from "../shopify/admin-graphql.server";
-import { markSegmentInputsChanged, queueSegmentsUpdate } from "../segments/segment-jobs.server";
+import { markInsightsDirty } from "../segments/insights.server";
+import { queueSegmentsUpdate } from "../segments/segment-jobs.server";
+import type { AdminGraphql } from "../shopify/admin-graphql.server";
 import type { Actor } from "../staff/staff.server";
 import { allCustomerIds, type CustomerQuery } from "./customer-index.server";
+import { changeCustomerTags, splitTags } from "./customer-tags.server";
 
 export class TagError extends Error {
   override name = "TagError";
@@ -23,14 +25,6 @@ const tagSchema = z
   .min(1)
   .max(255)
   .refine((tag) => !tag.includes(","), "A tag cannot contain a comma");
-
-const TAGS_ADD = `#graphql
-  mutation CustomerTagsAdd($id: ID!, $tags: [String!]!) {
-    tagsAdd(id: $id, tags: $tags) {
-      node { id }
-      userErrors { field message }
-    }
-  }`;
 
 /** Queues the tagging of the given customers (or all the query selects); returns how many. */
 export async function queueTagCustomers({
@@ -75,7 +69,7 @@ export async function queueTagCustomers({
   return ids.length;
 }
 
-const hasTag = (tags: string, tag: string) => tags.split(", ").includes(tag);
+const hasTag = (tags: string, tag: string) => splitTags(tags).includes(tag);
 
 /** The job: tags each customer in Shopify, then in the archive. Re-running skips those already tagged. */
 export async function runTagCustomersJob(job: Pick<Job<"customers.tag">, "shop" | "payload">, deps: { db?: PrismaClient; admin?: AdminGraphql } = {}) {
@@ -98,14 +92,7 @@ export async function runTagCustomersJob(job: Pick<Job<"customers.tag">, "shop" 
     const done: typeof customers = [];
     for (const customer of customers) {
       if (hasTag(customer.tags, tag)) continue;
-      const result = await adminGraphql<{
-        tagsAdd: { userErrors: UserError[] };
-      }>({ shop, admin }, TAGS_ADD, { id: customer.shopifyId, tags: [tag] });
-      assertNoUserErrors("tagsAdd", result.tagsAdd);
-      await db.customer.updateMany({
-        where: { shop, shopifyId: customer.shopifyId },
-        data: { tags: customer.tags ? `${customer.tags}, ${tag}` : tag },
-      });
+      await changeCustomerTags({ db, shop, admin, customerId: customer.shopifyId, tags: splitTags(customer.tags), add: [tag] });
       done.push(customer);
     }
     await writeAuditMany(
@@ -123,7 +110,7 @@ export async function runTagCustomersJob(job: Pick<Job<"customers.tag">, "shop" 
       }))
     );
     // Tags are a segment field.
-    await markSegmentInputsChanged(db, shop, done.map((customer) => customer.shopifyId));
+    await markInsightsDirty(db, shop, done.map((customer) => customer.shopifyId));
     tagged += done.length;
   }
   if (tagged > 0) await queueSegmentsUpdate(shop);

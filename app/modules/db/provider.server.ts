@@ -88,6 +88,29 @@ export async function selectRows(db: Db, columns: Columns, select: string, param
   return rows;
 }
 
+// Keeps `IN (...)` lists far below both databases' bind-parameter limits.
+const ID_CHUNK = 500;
+
+/**
+ * Runs a SELECT (with `columns`) for the whole shop when `ids` is absent, or once per chunk of
+ * `ids` with `AND <column> IN (...)` where `build` puts `filter`; rows come back as arrays.
+ */
+export async function selectRowsByIds(db: Db, columns: Columns, ids: readonly string[] | undefined, column: string, build: (filter: string) => { sql: string; params: unknown[] }): Promise<unknown[][]> {
+  if (!ids) {
+    const { sql, params } = build("");
+    return selectRows(db, columns, sql, params);
+  }
+  const provider = providerOf(db);
+  const rows: unknown[][] = [];
+  const fixed = build("").params.length;
+  for (let start = 0; start < ids.length; start += ID_CHUNK) {
+    const chunk = ids.slice(start, start + ID_CHUNK);
+    const { sql, params } = build(` AND ${column} IN (${placeholders(provider, chunk.length, fixed).join(", ")})`);
+    for (const row of await selectRows(db, columns, sql, [...params, ...chunk])) rows.push(row);
+  }
+  return rows;
+}
+
 /** A value as Prisma's raw queries bind it for a column of this kind (dates as Prisma stores them). */
 export function encodeColumn(value: unknown, kind: ColumnKind, provider: SqlProvider): unknown {
   if (value === null || value === undefined) return null;

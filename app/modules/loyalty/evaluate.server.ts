@@ -3,7 +3,7 @@
 // webhook, the daily sweep, a program change and the full recompute; it reads in a few set-based
 // queries, applies the pure rules in memory and writes only what changed.
 import type { Prisma, PrismaClient } from "../../db.server";
-import { encodeDate, insertMany, placeholders, providerOf, selectRows, type Columns, type SqlProvider } from "../db/provider.server";
+import { encodeDate, insertMany, placeholders, providerOf, selectRows, selectRowsByIds, type Columns, type SqlProvider } from "../db/provider.server";
 import type { PointsRules, Program } from "./program";
 import { currentProgram, shopTerms, type Db, type ProgramVersion, type ShopTerms } from "./program.server";
 import { decideMovement, orderMovement, orderPointsTarget, pointsExpired, qualifiedTier, qualifyingMetric, windowRange, type Figures, type TierChangeReason } from "./tier-rules";
@@ -70,32 +70,6 @@ const EPOCH = new Date(0).toISOString();
 /** Bind marks for a date parameter: PostgreSQL needs the column type. */
 const dateMark = (provider: SqlProvider, mark: string) => (provider === "postgresql" ? `${mark}::timestamp(3)` : mark);
 
-/**
- * Runs a SELECT (with `columns`) for the whole shop, or once per chunk of `ids` with
- * `AND <column> IN (...)` appended where `build` puts `filter`; rows come back as arrays.
- */
-async function perChunk(
-  db: Db,
-  columns: Columns,
-  ids: readonly string[] | undefined,
-  column: string,
-  build: (filter: string) => { sql: string; params: unknown[] }
-): Promise<unknown[][]> {
-  const provider = providerOf(db);
-  if (!ids) {
-    const { sql, params } = build("");
-    return selectRows(db, columns, sql, params);
-  }
-  const rows: unknown[][] = [];
-  const fixed = build("").params.length;
-  for (let start = 0; start < ids.length; start += CHUNK) {
-    const chunk = ids.slice(start, start + CHUNK);
-    const { sql, params } = build(` AND ${column} IN (${placeholders(provider, chunk.length, fixed).join(", ")})`);
-    for (const row of await selectRows(db, columns, sql, [...params, ...chunk])) rows.push(row);
-  }
-  return rows;
-}
-
 const CUSTOMER_COLUMNS: Columns = [
   ["id", "text"],
   ["createdAt", "date"],
@@ -104,7 +78,7 @@ const CUSTOMER_COLUMNS: Columns = [
 
 export async function liveCustomers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<CustomerRow[]> {
   const [shopMark] = placeholders(providerOf(db), 1);
-  const rows = await perChunk(db, CUSTOMER_COLUMNS, ids, `"shopifyId"`, (filter) => ({
+  const rows = await selectRowsByIds(db, CUSTOMER_COLUMNS, ids, `"shopifyId"`, (filter) => ({
     sql: `SELECT "shopifyId" AS "id", "shopifyCreatedAt" AS "createdAt", "firstOrderAt" FROM "Customer" WHERE "shop" = ${shopMark} AND "deletedAt" IS NULL AND "redactedAt" IS NULL${filter}`,
     params: [shop],
   }));
@@ -140,7 +114,7 @@ export async function loadFigures(db: Db, shop: string, program: Program, terms:
     : `"shop" = ${bind(shop)} AND "customerId" IS NOT NULL AND "test" = FALSE AND "cancelledAt" IS NULL AND "deletedAt" IS NULL`;
   const lowest = range.previousStart ?? range.start;
   const since = lowest ? ` AND ${at} >= ${bind(lowest, true)}` : "";
-  const rows = await perChunk(db, FIGURE_COLUMNS, ids, `"customerId"`, (filter) => ({
+  const rows = await selectRowsByIds(db, FIGURE_COLUMNS, ids, `"customerId"`, (filter) => ({
     sql: `SELECT "customerId" AS "id", ${current} AS "current", ${last} AS "previous" FROM ${table} WHERE ${filters}${since}${filter} GROUP BY "customerId"`,
     params,
   }));
@@ -214,7 +188,7 @@ async function unsettledOrders(db: Db, shop: string, rules: PointsRules, exponen
 /** Per customer: the one-off ledger keys already used (bonuses, expiries). */
 async function ledgerKeys(db: Db, shop: string, ids: readonly string[] | undefined): Promise<Map<string, Set<string>>> {
   const [shopMark] = placeholders(providerOf(db), 1);
-  const rows = await perChunk(db, [["customerId", "text"], ["key", "text"]], ids, `"customerId"`, (filter) => ({
+  const rows = await selectRowsByIds(db, [["customerId", "text"], ["key", "text"]], ids, `"customerId"`, (filter) => ({
     sql: `SELECT "customerId", "key" FROM "PointsEntry" WHERE "shop" = ${shopMark} AND "key" IS NOT NULL${filter}`,
     params: [shop],
   }));
@@ -237,7 +211,7 @@ export async function memberStanding(db: Db, shop: string): Promise<Map<string, 
 export async function loadMembers(db: Db, shop: string, ids: readonly string[] | undefined): Promise<Map<string, Member>> {
   const [shopMark] = placeholders(providerOf(db), 1);
   const columns = MEMBER_COLUMNS.filter(([name]) => name !== "shop");
-  const rows = await perChunk(db, columns, ids, `"customerId"`, (filter) => ({
+  const rows = await selectRowsByIds(db, columns, ids, `"customerId"`, (filter) => ({
     sql: `SELECT ${columns.map(([name]) => `"${name}"`).join(", ")} FROM "LoyaltyMember" WHERE "shop" = ${shopMark}${filter}`,
     params: [shop],
   }));

@@ -6,7 +6,8 @@ import { writeAudit } from "../audit/audit.server";
 import { placeholders, providerOf, selectRows } from "../db/provider.server";
 import type { Actor } from "../staff/staff.server";
 import { evaluateMembers, liveCustomers, loadFigures, memberStanding } from "./evaluate.server";
-import { markSegmentInputsChanged, queueSegmentsRecompute, queueSegmentsUpdate } from "../segments/segment-jobs.server";
+import { markInsightsDirty } from "../segments/insights.server";
+import { queueSegmentsRecompute, queueSegmentsUpdate } from "../segments/segment-jobs.server";
 import { queueLoyaltyPush } from "./loyalty-jobs.server";
 import { programSchema, type Program } from "./program";
 import { currentProgram, shopTerms, type ProgramVersion } from "./program.server";
@@ -151,7 +152,7 @@ export async function overrideTier({ actor, customerId, tierKey, reason, db = pr
       await tx.tierChange.create({ data: { shop, customerId, fromKey: before?.tierKey ?? null, toKey: after.tierKey, fromName: name(before?.tierKey ?? null), toName: name(after.tierKey), reason: tierKey === null ? "override-removed" : "override", programVersion: version, actorType: "staff", actorId: actor.userId, actorName: actor.name, note: why, createdAt: now } });
     }
     await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: tierKey === null ? "loyalty.override_removed" : "loyalty.tier_overridden", subjectType: "customer", subjectId: customerId, before: { tier: before?.tierKey ?? null, override: before?.overrideKey ?? null }, after: { tier: after.tierKey, override: after.overrideKey, reason: why } });
-    await markSegmentInputsChanged(tx, shop, [customerId]);
+    await markInsightsDirty(tx, shop, [customerId]);
     return { member: after, summary };
   });
   await queueLoyaltyPush(shop);
@@ -178,7 +179,7 @@ export async function adjustPoints({ actor, customerId, points, reason, db = pri
     await writeAudit(tx, { shop, actorType: "staff", actorId: actor.userId, actorName: actor.name, action: "loyalty.points_adjusted", subjectType: "customer", subjectId: customerId, before: { points: member.pointsBalance }, after: { points: balance, change: points, reason: why } });
     // Points-based tiers move with the balance's earnings.
     await evaluateMembers(tx, { shop, customerIds: [customerId], now, actor: { type: "staff", id: actor.userId, name: actor.name } });
-    await markSegmentInputsChanged(tx, shop, [customerId]);
+    await markInsightsDirty(tx, shop, [customerId]);
     return created;
   });
   await queueLoyaltyPush(shop);

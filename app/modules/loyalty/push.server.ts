@@ -3,6 +3,7 @@
 // outbox is sent (flowTriggerReceive). Both are idempotent: a metafield is set to the current state,
 // a Flow event is marked sent once Shopify took it.
 import type { PrismaClient } from "../../db.server";
+import { changeCustomerTags, splitTags } from "../customers/customer-tags.server";
 import { adminGraphql, type AdminGraphql, type UserError } from "../shopify/admin-graphql.server";
 import type { Program } from "./program";
 import { currentProgram, shopTerms, type ShopTerms } from "./program.server";
@@ -13,20 +14,6 @@ const METAFIELDS_SET = `#graphql
     metafieldsSet(metafields: $metafields) {
       metafields { key }
       userErrors { field message code elementIndex }
-    }
-  }`;
-
-const TAGS_ADD = `#graphql
-  mutation LoyaltyTagsAdd($id: ID!, $tags: [String!]!) {
-    tagsAdd(id: $id, tags: $tags) {
-      userErrors { field message }
-    }
-  }`;
-
-const TAGS_REMOVE = `#graphql
-  mutation LoyaltyTagsRemove($id: ID!, $tags: [String!]!) {
-    tagsRemove(id: $id, tags: $tags) {
-      userErrors { field message }
     }
   }`;
 
@@ -93,7 +80,7 @@ export const tierTag = (tierName: string) => `${TIER_TAG_PREFIX}${tierName}`;
  */
 async function tagMembers({ db, shop, admin, members, program }: { db: PrismaClient; shop: string; admin: AdminGraphql; members: Array<{ customerId: string; tierKey: string | null }>; program: Program }): Promise<number> {
   const customers = await db.customer.findMany({ where: { shop, shopifyId: { in: members.map((member) => member.customerId) }, deletedAt: null }, select: { shopifyId: true, tags: true } });
-  const tagsOf = new Map(customers.map((customer) => [customer.shopifyId, customer.tags ? customer.tags.split(", ") : []]));
+  const tagsOf = new Map(customers.map((customer) => [customer.shopifyId, splitTags(customer.tags)]));
   let tagged = 0;
   for (const member of members) {
     const tags = tagsOf.get(member.customerId);
@@ -101,19 +88,12 @@ async function tagMembers({ db, shop, admin, members, program }: { db: PrismaCli
     const tier = program.tiers.find((candidate) => candidate.key === member.tierKey);
     const wanted = tier ? tierTag(tier.name) : null;
     const stale = tags.filter((tag) => tag.startsWith(TIER_TAG_PREFIX) && tag !== wanted);
-    const missing = wanted !== null && !tags.includes(wanted);
-    if (stale.length === 0 && !missing) continue;
-    if (stale.length > 0) assertTagsDone("tagsRemove", (await adminGraphql<{ tagsRemove: { userErrors: UserError[] } }>({ shop, admin }, TAGS_REMOVE, { id: member.customerId, tags: stale })).tagsRemove);
-    if (missing) assertTagsDone("tagsAdd", (await adminGraphql<{ tagsAdd: { userErrors: UserError[] } }>({ shop, admin }, TAGS_ADD, { id: member.customerId, tags: [wanted] })).tagsAdd);
-    const next = [...tags.filter((tag) => !stale.includes(tag)), ...(missing ? [wanted] : [])];
-    await db.customer.updateMany({ where: { shop, shopifyId: member.customerId }, data: { tags: next.join(", ") } });
+    const missing = wanted !== null && !tags.includes(wanted) ? [wanted] : [];
+    if (stale.length === 0 && missing.length === 0) continue;
+    await changeCustomerTags({ db, shop, admin, customerId: member.customerId, tags, remove: stale, add: missing });
     tagged++;
   }
   return tagged;
-}
-
-function assertTagsDone(operation: string, payload: { userErrors: UserError[] }) {
-  if (payload.userErrors.length > 0) throw new Error(`${operation} refused: ${payload.userErrors.map((error) => error.message).join("; ")}`);
 }
 
 /** Pushes up to `limit` members and the Flow outbox; returns what it did (call again while members > 0). */

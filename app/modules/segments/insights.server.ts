@@ -1,7 +1,7 @@
 // Customer insights (decision 011): each customer's order facts, RFM scores and segment, and
 // predictions, written to CustomerInsight. A full run ranks the whole shop and fits the prediction
 // model (kept in InsightModel); between full runs one customer is scored against the stored model.
-import { insertMany, placeholders, providerOf, selectRows, type Columns } from "../db/provider.server";
+import { insertMany, placeholders, providerOf, selectRows, selectRowsByIds, type Columns } from "../db/provider.server";
 import type { Db } from "../loyalty/program.server";
 import { fitModel, predict, type ModelParameters, type PredictionReason, type PurchaseHistory } from "./predictions";
 import { rfmDistribution, rfmSegment, scoreRfm, type RfmDistribution, type RfmFacts, type RfmSegment } from "./rfm";
@@ -45,23 +45,6 @@ interface OrderFacts {
   lastOrderAt: Date;
 }
 
-/** Runs `select` once for the whole shop or once per chunk of ids (`filter` is where the id list goes). */
-async function chunked(db: Db, columns: Columns, ids: readonly string[] | undefined, build: (filter: string, offset: number) => { sql: string; params: unknown[] }, column: string): Promise<unknown[][]> {
-  if (!ids) {
-    const { sql, params } = build("", 0);
-    return selectRows(db, columns, sql, params);
-  }
-  const provider = providerOf(db);
-  const rows: unknown[][] = [];
-  for (let start = 0; start < ids.length; start += CHUNK) {
-    const chunk = ids.slice(start, start + CHUNK);
-    const fixed = build("", 0).params.length;
-    const { sql, params } = build(` AND ${column} IN (${placeholders(provider, chunk.length, fixed).join(", ")})`, fixed);
-    for (const row of await selectRows(db, columns, sql, [...params, ...chunk])) rows.push(row);
-  }
-  return rows;
-}
-
 /**
  * The shop's live customers (not deleted, not redacted) and the facts they are ranked on: Shopify's
  * own order count and amount spent (what the customers index shows and segment rules test), and
@@ -76,17 +59,11 @@ async function loadFacts(db: Db, shop: string, ids?: readonly string[]): Promise
     ["first", "date"],
     ["last", "date"],
   ];
-  const rows = await chunked(
-    db,
-    columns,
-    ids,
-    (filter) => ({
+  const rows = await selectRowsByIds(db, columns, ids, `c."shopifyId"`, (filter) => ({
       sql: `SELECT c."shopifyId" AS "shopifyId", c."numberOfOrders" AS "orders", c."amountSpentMinor" AS "spent", c."firstOrderAt" AS "first", c."lastOrderAt" AS "last"
         FROM "Customer" c WHERE c."shop" = ${placeholders(provider, 1)[0]} AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL${filter}`,
       params: [shop],
-    }),
-    `c."shopifyId"`,
-  );
+    }));
   // A customer Shopify counts orders for whose orders the archive does not hold (yet) has nothing to rank on.
   return new Map(rows.map(([id, orders, spent, first, last]) => [id as string, Number(orders) > 0 && first && last ? { orders: Number(orders), netSpentMinor: spent as bigint, firstOrderAt: first as Date, lastOrderAt: last as Date } : undefined]));
 }
@@ -111,17 +88,12 @@ const INSIGHT_COLUMNS: Columns = [
 /** Each customer's current RFM segment and since when (a move is recorded against it). */
 async function loadSegments(db: Db, shop: string, ids?: readonly string[]): Promise<Map<string, { rfmSegment: string | null; rfmSince: Date | null }>> {
   const provider = providerOf(db);
-  const rows = await chunked(
-    db,
-    [
-      ["customerId", "text"],
-      ["rfmSegment", "text"],
-      ["rfmSince", "date"],
-    ],
-    ids,
-    (filter) => ({ sql: `SELECT i."customerId", i."rfmSegment", i."rfmSince" FROM "CustomerInsight" i WHERE i."shop" = ${placeholders(provider, 1)[0]} AND i."computedAt" IS NOT NULL${filter}`, params: [shop] }),
-    `i."customerId"`,
-  );
+  const columns: Columns = [
+    ["customerId", "text"],
+    ["rfmSegment", "text"],
+    ["rfmSince", "date"],
+  ];
+  const rows = await selectRowsByIds(db, columns, ids, `i."customerId"`, (filter) => ({ sql: `SELECT i."customerId", i."rfmSegment", i."rfmSince" FROM "CustomerInsight" i WHERE i."shop" = ${placeholders(provider, 1)[0]} AND i."computedAt" IS NOT NULL${filter}`, params: [shop] }));
   return new Map(rows.map(([customerId, rfmSegment, rfmSince]) => [customerId as string, { rfmSegment: rfmSegment as string | null, rfmSince: rfmSince as Date | null }]));
 }
 
@@ -259,7 +231,11 @@ export async function refreshInsights(db: Db, { shop, now = new Date(), customer
   return { customers: liveIds.length, segmentMoves: moves.length, movedIds: [...movedIds], model: model.parameters };
 }
 
-/** Marks customers whose orders or fields changed (archive writes, in their transaction): one statement however many. */
+/**
+ * Marks customers whose orders or rule fields changed - archive writes, and staff actions on tier,
+ * points, owner or tags - in the writer's transaction (one statement however many); the writer
+ * queues the segments update once it committed.
+ */
 export async function markInsightsDirty(db: Db, shop: string, customerIds: readonly string[]): Promise<void> {
   const unique = [...new Set(customerIds)];
   if (unique.length === 0) return;

@@ -75,10 +75,3 @@ export async function runSegmentsPushJob(job: Pick<Job<"segments.push">, "shop" 
     return { pushed: result.customers + result.flowEvents, skipped: result.skipped };
   });
 }
-
-/**
- * A staff action changed what segment rules read (tier, points, owner, tags) for these customers:
- * mark them in the action's transaction (`db` may be its transaction client), and queue the update
- * with `queueSegmentsUpdate` once it committed.
- */
-export { markInsightsDirty as markSegmentInputsChanged } from "./insights.server";

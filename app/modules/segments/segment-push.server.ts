@@ -4,6 +4,7 @@
 // Shopify's segment editor, Shopify Email and Flow can then select on them. Idempotent: a metafield
 // is set to the current state, and a customer's mark is cleared only if nothing changed meanwhile.
 import type { PrismaClient } from "../../db.server";
+import { changeCustomerTags, splitTags } from "../customers/customer-tags.server";
 import { sendFlowEvents } from "../loyalty/push.server";
 import { adminGraphql, type AdminGraphql, type UserError } from "../shopify/admin-graphql.server";
 import type { RfmSegment } from "./rfm";
@@ -13,20 +14,6 @@ const METAFIELDS_SET = `#graphql
     metafieldsSet(metafields: $metafields) {
       metafields { key }
       userErrors { field message code elementIndex }
-    }
-  }`;
-
-const TAGS_ADD = `#graphql
-  mutation SegmentTagsAdd($id: ID!, $tags: [String!]!) {
-    tagsAdd(id: $id, tags: $tags) {
-      userErrors { field message }
-    }
-  }`;
-
-const TAGS_REMOVE = `#graphql
-  mutation SegmentTagsRemove($id: ID!, $tags: [String!]!) {
-    tagsRemove(id: $id, tags: $tags) {
-      userErrors { field message }
     }
   }`;
 
@@ -58,10 +45,6 @@ export interface SegmentPushResult {
   flowEvents: number;
 }
 
-function assertDone(operation: string, payload: { userErrors: UserError[] }) {
-  if (payload.userErrors.length > 0) throw new Error(`${operation} refused: ${payload.userErrors.map((error) => error.message).join("; ")}`);
-}
-
 /** Pushes up to `limit` marked customers and the Flow outbox; call again while customers > 0. */
 export async function pushSegments({ db, shop, admin, limit = 400 }: { db: PrismaClient; shop: string; admin: AdminGraphql; limit?: number }): Promise<SegmentPushResult> {
   const result: SegmentPushResult = { customers: 0, calls: 0, skipped: 0, tagged: 0, flowEvents: 0 };
@@ -71,10 +54,10 @@ export async function pushSegments({ db, shop, admin, limit = 400 }: { db: Prism
     const segments = await db.segment.findMany({ where: { shop }, select: { id: true, name: true, tagName: true, retiredTags: true, deletedAt: true } });
     const live = new Map(segments.filter((segment) => !segment.deletedAt).map((segment) => [segment.id, segment]));
     // Any tag a segment ever carried is the app's to remove (a deleted or renamed segment's too).
-    const segmentTags = new Set(segments.flatMap((segment) => [...(segment.tagName ? [segment.tagName] : []), ...(segment.retiredTags ? segment.retiredTags.split(", ") : [])].map((tag) => tag.toLowerCase())));
+    const segmentTags = new Set(segments.flatMap((segment) => [...(segment.tagName ? [segment.tagName] : []), ...splitTags(segment.retiredTags)].map((tag) => tag.toLowerCase())));
     const memberships = await db.segmentMember.findMany({ where: { shop, customerId: { in: ids } }, select: { customerId: true, segmentId: true } });
     const customers = await db.customer.findMany({ where: { shop, shopifyId: { in: ids }, deletedAt: null }, select: { shopifyId: true, tags: true } });
-    const tagsOf = new Map(customers.map((customer) => [customer.shopifyId, customer.tags ? customer.tags.split(", ") : []]));
+    const tagsOf = new Map(customers.map((customer) => [customer.shopifyId, splitTags(customer.tags)]));
     const segmentsOf = new Map<string, Array<{ name: string; tagName: string | null }>>();
     for (const membership of memberships) {
       const segment = live.get(membership.segmentId);
@@ -111,12 +94,8 @@ export async function pushSegments({ db, shop, admin, limit = 400 }: { db: Prism
         const present = new Set(tags.map((tag) => tag.toLowerCase()));
         const stale = tags.filter((tag) => segmentTags.has(tag.toLowerCase()) && !wantedLower.has(tag.toLowerCase()));
         const missing = wanted.filter((tag) => !present.has(tag.toLowerCase()));
-        if (stale.length > 0) assertDone("tagsRemove", (await adminGraphql<{ tagsRemove: { userErrors: UserError[] } }>({ shop, admin }, TAGS_REMOVE, { id: row.customerId, tags: stale })).tagsRemove);
-        if (missing.length > 0) assertDone("tagsAdd", (await adminGraphql<{ tagsAdd: { userErrors: UserError[] } }>({ shop, admin }, TAGS_ADD, { id: row.customerId, tags: missing })).tagsAdd);
         if (stale.length > 0 || missing.length > 0) {
-          // Shopify's tags, mirrored in the archive (a tag only the archive knew would be lost at the next sync).
-          const next = [...tags.filter((tag) => !stale.includes(tag)), ...missing];
-          await db.customer.updateMany({ where: { shop, shopifyId: row.customerId }, data: { tags: next.join(", ") } });
+          await changeCustomerTags({ db, shop, admin, customerId: row.customerId, tags, remove: stale, add: missing });
           result.tagged++;
         }
         // Up to date only if nothing changed since it was read (a newer change pushes again).

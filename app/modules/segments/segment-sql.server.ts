@@ -1,7 +1,7 @@
 // Custom segment rules as SQL: one WHERE fragment over a shop's customers (alias c) with their insight (i) and
 // loyalty member (m), every value bound, for counting a segment and listing (or re-checking) its members.
 import type { Prisma, PrismaClient } from "../../db.server";
-import { encodeDate, placeholders, providerOf, selectRows, type SqlProvider } from "../db/provider.server";
+import { encodeDate, placeholders, providerOf, selectRowsByIds, type SqlProvider } from "../db/provider.server";
 import { toMinorUnits } from "../money/money";
 import { eachCondition, isSegmentGroup, NONE_OPTION, SegmentRulesError, type SegmentCondition, type SegmentRules } from "./segment-rules";
 
@@ -266,8 +266,8 @@ export async function countSegment(db: Db, query: SegmentQuery): Promise<number>
   return Number(row?.count ?? 0);
 }
 
-// Ids per statement when re-checking given customers: far below both databases' bind limits with 50 conditions' values.
-const ID_CHUNK = 500;
+// Up to this many given customers are checked one lookup each rather than against shop-wide sets of ids.
+const FEW_CUSTOMERS = 500;
 
 /**
  * The ids of the shop's live customers the rules select, in id order. With `customerIds`, only those are checked
@@ -275,19 +275,9 @@ const ID_CHUNK = 500;
  * a whole shop is 100,000 rows.
  */
 export async function selectSegmentCustomerIds(db: Db, query: SegmentQuery & { customerIds?: readonly string[] }): Promise<string[]> {
-  const provider = providerOf(db);
-  const { sql, params } = segmentQuery(db, query, { fewCustomers: query.customerIds !== undefined && query.customerIds.length <= ID_CHUNK });
-  const select = (filter: string, extra: readonly string[]) => selectRows(db, [["id", "text"]], `SELECT c."shopifyId" AS "id" ${sql}${filter}`, [...params, ...extra]);
-  let rows: unknown[][];
-  if (!query.customerIds) rows = await select("", []);
-  else {
-    rows = [];
-    const ids = [...new Set(query.customerIds)];
-    for (let start = 0; start < ids.length; start += ID_CHUNK) {
-      const chunk = ids.slice(start, start + ID_CHUNK);
-      for (const row of await select(` AND c."shopifyId" IN (${placeholders(provider, chunk.length, params.length).join(", ")})`, chunk)) rows.push(row);
-    }
-  }
+  const { sql, params } = segmentQuery(db, query, { fewCustomers: query.customerIds !== undefined && query.customerIds.length <= FEW_CUSTOMERS });
+  const ids = query.customerIds ? [...new Set(query.customerIds)] : undefined;
+  const rows = await selectRowsByIds(db, [["id", "text"]], ids, `c."shopifyId"`, (filter) => ({ sql: `SELECT c."shopifyId" AS "id" ${sql}${filter}`, params }));
   // Sorted here: the JSON aggregate keeps no order on PostgreSQL. Plain code-unit order, the same in every locale.
   return rows.map(([id]) => id as string).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

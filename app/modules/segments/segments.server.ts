@@ -3,7 +3,8 @@
 import { prisma, type PrismaClient } from "../../db.server";
 import { writeAudit } from "../audit/audit.server";
 import { CUSTOMER_CSV_HEADER, csvLine, customerCsvFields, staffNames } from "../customers/customer-csv.server";
-import { encodeDate, insertMany, placeholders, providerOf, selectRows, type Columns } from "../db/provider.server";
+import { splitTags } from "../customers/customer-tags.server";
+import { encodeDate, insertMany, placeholders, providerOf, selectRowsByIds, type Columns } from "../db/provider.server";
 import type { Db } from "../loyalty/program.server";
 import { currentProgram, shopTerms } from "../loyalty/program.server";
 import { numericId } from "../shopify/gid";
@@ -15,7 +16,6 @@ import { queueSegmentsPush } from "./segment-jobs.server";
 import { countSegment, selectSegmentCustomerIds } from "./segment-sql.server";
 
 const CHUNK = 500;
-const splitTags = (tags: string) => (tags ? tags.split(", ") : []);
 const NAME_MAX = 80;
 /** Shopify's limit on one tag. */
 const TAG_MAX = 255;
@@ -148,17 +148,9 @@ async function markForPush(db: Db, shop: string, customerIds: readonly string[])
  * for a one-customer lookup, most of an incremental update's budget.
  */
 async function currentMembers(db: Db, segmentId: string, customerIds?: readonly string[]): Promise<Set<string>> {
-  const provider = providerOf(db);
-  const [segmentMark] = placeholders(provider, 1);
-  const select = `SELECT "customerId" FROM "SegmentMember" WHERE "segmentId" = ${segmentMark}`;
-  if (!customerIds) return new Set((await selectRows(db, [["customerId", "text"]], select, [segmentId])).map(([id]) => id as string));
-  const members = new Set<string>();
-  for (let start = 0; start < customerIds.length; start += CHUNK) {
-    const chunk = customerIds.slice(start, start + CHUNK);
-    const rows = await selectRows(db, [["customerId", "text"]], `${select} AND "customerId" IN (${placeholders(provider, chunk.length, 1).join(", ")})`, [segmentId, ...chunk]);
-    for (const [id] of rows) members.add(id as string);
-  }
-  return members;
+  const [segmentMark] = placeholders(providerOf(db), 1);
+  const rows = await selectRowsByIds(db, [["customerId", "text"]], customerIds, `"customerId"`, (filter) => ({ sql: `SELECT "customerId" FROM "SegmentMember" WHERE "segmentId" = ${segmentMark}${filter}`, params: [segmentId] }));
+  return new Set(rows.map(([id]) => id as string));
 }
 
 export interface MembershipSummary {

@@ -5,7 +5,8 @@ import { prisma, type PrismaClient } from "../../db.server";
 import { writeAudit, writeAuditMany } from "../audit/audit.server";
 import { allCustomerIds, type CustomerQuery } from "../customers/customer-index.server";
 import { isOverdue } from "../notes/notes.server";
-import { markSegmentInputsChanged, queueSegmentsUpdate } from "../segments/segment-jobs.server";
+import { markInsightsDirty } from "../segments/insights.server";
+import { queueSegmentsUpdate } from "../segments/segment-jobs.server";
 import { staffName } from "./staff-name";
 
 /** The staff member acting in a request: who writes a note, changes an owner, appears in the audit log. */
@@ -137,7 +138,7 @@ export async function assignOwner({
         }))
       );
       // The owner is a segment field.
-      await markSegmentInputsChanged(tx, shop, changing.map((customer) => customer.shopifyId));
+      await markInsightsDirty(tx, shop, changing.map((customer) => customer.shopifyId));
       return changing.length;
     });
   }
