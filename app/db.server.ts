@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 
 import { PrismaClient as PostgresPrismaClient } from "./generated/prisma/postgres/client";
@@ -13,6 +14,7 @@ import { PrismaClient as SqlitePrismaClient } from "./generated/prisma/sqlite/cl
 /** The app's client type. Both generated clients have identical model APIs; the SQLite one names it. */
 export type PrismaClient = SqlitePrismaClient;
 export { Prisma } from "./generated/prisma/sqlite/client";
+import type { Prisma } from "./generated/prisma/sqlite/client";
 export type * from "./generated/prisma/sqlite/models";
 
 export const DEFAULT_DATABASE_URL = "file:./data/app.db";
@@ -61,8 +63,37 @@ export function createPrismaClient(url: string = process.env.DATABASE_URL || DEF
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
   // WAL is set on the file by setup-db (it persists); busy timeout lets concurrent writers queue.
-  const adapter = new PrismaBetterSQLite3({ url: sqliteFilePath(url), timeout: SQLITE_BUSY_TIMEOUT_MS });
-  return new SqlitePrismaClient({ adapter });
+  const adapter = new DriverKeepingSqliteAdapter({ url: sqliteFilePath(url), timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const client = new SqlitePrismaClient({ adapter });
+  Object.defineProperty(client, SQLITE_CONNECTION, { value: { adapter, client } });
+  return client;
+}
+
+const SQLITE_CONNECTION = Symbol("sqliteConnection");
+
+/** The SQLite adapter, keeping the better-sqlite3 connection it opens (its one connection, where Prisma's transactions run too). */
+class DriverKeepingSqliteAdapter extends PrismaBetterSQLite3 {
+  connection: BetterSqlite3.Database | null = null;
+  override async connect() {
+    const opened = await super.connect();
+    // The adapter keeps its better-sqlite3 Database as `client` (not public API: an upgrade that moves it fails here, loudly).
+    const connection = (opened as unknown as { client?: BetterSqlite3.Database }).client;
+    if (typeof connection?.prepare !== "function") throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection as `client`: see decision 012");
+    this.connection = connection;
+    return opened;
+  }
+}
+
+/**
+ * The better-sqlite3 connection under a SQLite client or one of its transactions (whose statements
+ * run on it), for the bulk reads and writes Prisma's raw queries make slow (decision 012); null on
+ * PostgreSQL. Statements run on it join the transaction the client is in, like Prisma's own.
+ */
+export async function sqliteConnectionOf(db: PrismaClient | Prisma.TransactionClient): Promise<BetterSqlite3.Database | null> {
+  const kept = (db as unknown as Record<symbol, { adapter: DriverKeepingSqliteAdapter; client: PrismaClient } | undefined>)[SQLITE_CONNECTION];
+  if (!kept) return null;
+  if (!kept.adapter.connection) await kept.client.$connect();
+  return kept.adapter.connection;
 }
 
 const globalForPrisma = globalThis as unknown as { __prisma?: PrismaClient };

@@ -100,8 +100,9 @@ describe("insights", () => {
     expect(regular.churnRisk).toBeLessThan((await insight(7))!.churnRisk);
     // The other shop's customer is not ranked here.
     expect(await insight(1, OTHER)).toBeNull();
-    // Every customer with orders got an RfmChange into their first segment.
-    expect(await prisma.rfmChange.count({ where: { shop: SHOP } })).toBe(7);
+    // A first ranking is no move between segments: no RfmChange, but every ranked customer's Shopify copy is behind.
+    expect(await prisma.rfmChange.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.customerInsight.count({ where: { shop: SHOP, pushNeeded: true } })).toBe(7);
   });
 
   test("nobody moves on time alone and a rerun records no move; a move to another segment is recorded with its date", async () => {
@@ -114,12 +115,16 @@ describe("insights", () => {
     expect(summary.segmentMoves).toBe(0);
     expect((await insight(7))!.churnRisk).toBeGreaterThan(churnBefore);
     expect((await insight(1))!.rfmSince?.toISOString()).toBe(NOW.toISOString());
-    expect(await prisma.rfmChange.count({ where: { shop: SHOP } })).toBe(7);
+    expect(await prisma.rfmChange.count({ where: { shop: SHOP } })).toBe(0);
+    const segmentBefore = (await insight(5))!.rfmSegment;
     await orders(SHOP, 5, [0, 3, 6, 9, 12], 50_000n);
     await syncCustomers(SHOP);
     const moved = await refreshInsights(prisma, { shop: SHOP, now: NOW });
     expect(moved.movedIds).toContain(gid(5));
-    const change = await prisma.rfmChange.findFirstOrThrow({ where: { shop: SHOP, customerId: gid(5) }, orderBy: { id: "desc" } });
+    expect(moved.segmentMoves).toBeGreaterThanOrEqual(1);
+    const change = await prisma.rfmChange.findFirstOrThrow({ where: { shop: SHOP, customerId: gid(5) } });
+    expect(change.fromSegment).toBe(segmentBefore);
+    expect(change.toSegment).toBe((await insight(5))!.rfmSegment);
     expect(change.fromSegment).not.toBe(change.toSegment);
     expect((await insight(5))!.rfmSince?.toISOString()).toBe(NOW.toISOString());
   });

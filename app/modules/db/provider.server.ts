@@ -1,5 +1,5 @@
 // Which database a Prisma client talks to, for the few statements written as raw SQL.
-import type { Prisma, PrismaClient } from "../../db.server";
+import { sqliteConnectionOf, type Prisma, type PrismaClient } from "../../db.server";
 
 export type SqlProvider = "sqlite" | "postgresql";
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -19,73 +19,90 @@ export function placeholders(provider: SqlProvider, count: number, offset = 0): 
 export type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";
 export type Columns = ReadonlyArray<readonly [string, ColumnKind]>;
 
-// Rows per statement: the whole chunk travels as one JSON parameter. Rows go in in their order, so
-// autoincrement ids follow it.
+// PostgreSQL rows per statement: the whole chunk travels as one JSON parameter.
 const ROWS_PER_STATEMENT = 20_000;
 const PG_TYPE: Record<ColumnKind, string> = { text: "text", int: "integer", bigint: "bigint", bool: "boolean", date: "timestamp(3)" };
 
 /**
- * Inserts `rows` (values in `columns` order); `constants` are columns with one value for every row
- * (bound once); `conflict` is appended as is (`ON CONFLICT (...) DO UPDATE SET ...`). Each chunk of
- * rows is one JSON parameter that the database unpacks itself (SQLite json_each, PostgreSQL
- * json_array_elements): Prisma's raw queries spend microseconds on every bound value, which at a
- * few hundred thousand rows is seconds (decision 010).
+ * Inserts `rows` (values in `columns` order, in that order: autoincrement ids follow it);
+ * `constants` are columns with one value for every row; `conflict` is appended as is
+ * (`ON CONFLICT (...) DO UPDATE SET ...`). Prisma's raw queries spend microseconds on every bound
+ * value, which at a few hundred thousand rows is seconds (decision 010), so neither database gets
+ * the rows through them value by value: on SQLite one prepared statement runs per row on the
+ * driver's connection (inside the caller's transaction, decision 012); on PostgreSQL each chunk of
+ * rows is one JSON parameter the database unpacks itself (json_array_elements).
  */
 export async function insertMany(
   db: Db,
   table: string,
   columns: Columns,
   rows: ReadonlyArray<readonly unknown[]>,
-  { conflict = "", constants = [] }: { conflict?: string; constants?: ReadonlyArray<readonly [string, ColumnKind, unknown]> } = {},
+  { conflict = "", constants = [] }: { conflict?: string; constants?: ReadonlyArray<readonly [string, ColumnKind, unknown]> } = {}
 ): Promise<void> {
   if (rows.length === 0) return;
   const provider = providerOf(db);
   const names = [...columns, ...constants].map(([name]) => `"${name}"`).join(", ");
-  // The JSON is the first parameter, the constants follow.
-  const constantMarks = constants.map(([, kind], index) => (provider === "sqlite" ? "?" : `$${index + 2}::${PG_TYPE[kind]}`));
-  const values =
-    provider === "sqlite"
-      ? `SELECT ${[...columns.map(([, kind], index) => (kind === "bigint" ? `CAST(value ->> ${index} AS INTEGER)` : `value ->> ${index}`)), ...constantMarks].join(", ")} FROM json_each(?) WHERE true ORDER BY key`
-      : `SELECT ${[...columns.map(([, kind], index) => `(r ->> ${index})::${PG_TYPE[kind]}`), ...constantMarks].join(", ")} FROM json_array_elements($1::json) WITH ORDINALITY AS e(r, n) ORDER BY n`;
-  const sql = `INSERT INTO "${table}" (${names}) ${values} ${conflict}`;
   const constantValues = constants.map(([, kind, value]) => encodeColumn(value, kind, provider));
+  const connection = await sqliteConnectionOf(db);
+  if (connection) {
+    const statement = connection.prepare(`INSERT INTO "${table}" (${names}) VALUES (${placeholders(provider, columns.length + constants.length).join(", ")}) ${conflict}`);
+    const values: unknown[] = new Array(columns.length + constants.length);
+    constantValues.forEach((value, index) => (values[columns.length + index] = value));
+    for (const row of rows) {
+      for (let index = 0; index < columns.length; index++) values[index] = encodeColumn(row[index], columns[index]![1], provider);
+      statement.run(values);
+    }
+    return;
+  }
+  // The JSON is the first parameter, the constants follow.
+  const constantMarks = constants.map(([, kind], index) => `$${index + 2}::${PG_TYPE[kind]}`);
+  const values = `SELECT ${[...columns.map(([, kind], index) => `(r ->> ${index})::${PG_TYPE[kind]}`), ...constantMarks].join(", ")} FROM json_array_elements($1::json) WITH ORDINALITY AS e(r, n) ORDER BY n`;
+  const sql = `INSERT INTO "${table}" (${names}) ${values} ${conflict}`;
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT).map((row) => columns.map(([, kind], index) => encodeColumn(row[index], kind, provider)));
-    // SQLite binds "?" in order of appearance: the constants come before json_each's "?".
-    const params = provider === "sqlite" ? [...constantValues, JSON.stringify(chunk)] : [JSON.stringify(chunk), ...constantValues];
-    await db.$executeRawUnsafe(sql, ...params);
+    await db.$executeRawUnsafe(sql, JSON.stringify(chunk), ...constantValues);
   }
 }
 
 /**
  * The rows of `select` (whose result has `columns`) as arrays of JS values - dates as Date, bigint
- * as bigint, booleans as boolean - read as one JSON text the database builds (json_group_array /
- * json_agg): the same saving as insertMany, for reads of a whole shop.
+ * as bigint, booleans as boolean: on SQLite straight from the driver's connection, on PostgreSQL as
+ * one JSON text the database builds (json_agg) - the same saving as insertMany, for reads of a
+ * whole shop.
  */
 export async function selectRows(db: Db, columns: Columns, select: string, params: readonly unknown[]): Promise<unknown[][]> {
-  const provider = providerOf(db);
-  const list = columns
-    .map(([name, kind]) => {
-      const column = `t."${name}"`;
-      if (kind === "bigint") return provider === "sqlite" ? `CAST(${column} AS TEXT)` : `${column}::text`;
-      // timestamp(3) has no zone: say it is UTC so the JSON text carries its offset.
-      if (kind === "date" && provider === "postgresql") return `(${column} AT TIME ZONE 'UTC')`;
-      return column;
-    })
-    .join(", ");
-  const sql = provider === "sqlite" ? `SELECT json_group_array(json_array(${list})) AS "rows" FROM (${select}) AS t` : `SELECT COALESCE(json_agg(json_build_array(${list})), '[]'::json)::text AS "rows" FROM (${select}) AS t`;
-  const [result] = await db.$queryRawUnsafe<Array<{ rows: string }>>(sql, ...params);
-  const rows = JSON.parse(result?.rows ?? "[]") as unknown[][];
-  for (const row of rows) {
-    columns.forEach(([, kind], index) => {
-      const value = row[index];
-      if (value === null || value === undefined) row[index] = null;
-      else if (kind === "date") row[index] = new Date(value as string);
-      else if (kind === "bigint") row[index] = BigInt(value as string);
-      else if (kind === "bool") row[index] = value === true || value === 1;
-    });
+  const connection = await sqliteConnectionOf(db);
+  if (connection) {
+    // The driver's own rows (integers as bigint: the adapter turns safe integers on for the connection).
+    const rows = connection.prepare(select).raw().all(params.map(sqliteParam)) as unknown[][];
+    for (const row of rows) decodeRow(row, columns);
+    return rows;
   }
+  const list = columns.map(([name, kind]) => (kind === "bigint" ? `t."${name}"::text` : kind === "date" ? `(t."${name}" AT TIME ZONE 'UTC')` : `t."${name}"`)).join(", ");
+  // timestamp(3) has no zone: it is said to be UTC so the JSON text carries its offset.
+  const [result] = await db.$queryRawUnsafe<Array<{ rows: string }>>(`SELECT COALESCE(json_agg(json_build_array(${list})), '[]'::json)::text AS "rows" FROM (${select}) AS t`, ...params);
+  const rows = JSON.parse(result?.rows ?? "[]") as unknown[][];
+  for (const row of rows) decodeRow(row, columns);
   return rows;
+}
+
+/** A bound value as SQLite stores it (what Prisma binds for these types). */
+function sqliteParam(value: unknown): unknown {
+  if (value instanceof Date) return encodeDate(value, "sqlite");
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+/** JS values for a row from the driver or from JSON: dates as Date, bigint as bigint, booleans as boolean, other numbers as number. */
+function decodeRow(row: unknown[], columns: Columns) {
+  columns.forEach(([, kind], index) => {
+    const value = row[index];
+    if (value === null || value === undefined) row[index] = null;
+    else if (kind === "date") row[index] = typeof value === "bigint" ? new Date(Number(value)) : new Date(value as string);
+    else if (kind === "bigint") row[index] = BigInt(value as string | bigint);
+    else if (kind === "bool") row[index] = value === true || value === 1 || value === 1n;
+    else if (typeof value === "bigint") row[index] = Number(value);
+  });
 }
 
 // Keeps `IN (...)` lists far below both databases' bind-parameter limits.
@@ -128,6 +145,12 @@ export function encodeColumn(value: unknown, kind: ColumnKind, provider: SqlProv
 
 /** How Prisma stores a DateTime: SQLite text `2026-01-02T03:04:05.678+00:00`; PostgreSQL timestamp(3) in UTC. */
 export function encodeDate(date: Date, provider: SqlProvider): string {
+  const time = date.getTime();
+  // Bulk writes repeat one date (now) in many rows: the last one is kept.
+  if (time === lastEncoded.time && provider === lastEncoded.provider) return lastEncoded.text;
   const iso = date.toISOString(); // throws on an invalid date: bad data fails loudly
-  return provider === "sqlite" ? `${iso.slice(0, -1)}+00:00` : iso;
+  const text = provider === "sqlite" ? `${iso.slice(0, -1)}+00:00` : iso;
+  lastEncoded = { time, provider, text };
+  return text;
 }
+let lastEncoded: { time: number; provider: SqlProvider | null; text: string } = { time: NaN, provider: null, text: "" };

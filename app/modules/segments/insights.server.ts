@@ -188,23 +188,28 @@ export async function refreshInsights(db: Db, { shop, now = new Date(), customer
       : { distribution: rfmDistribution(rfmFacts), parameters: fitModel(histories, now), fittedAt: now, parametersFittedAt: now };
     await storeModel(db, shop, model, liveIds.length);
   }
-  // Every row is written: predictions move with time, so a daily run changes nearly all of them,
-  // and comparing first would read as much as it saves.
-  const rows: InsightRow[] = [];
-  const moves: Array<[string, string | null, string | null, Date]> = [];
+  // Every row is written: predictions move with time, so a daily run changes nearly all of them.
+  // Rows are value arrays in INSIGHT_COLUMNS order, then pushNeeded (100,000 customers: no object
+  // is made that is not written).
+  const rows: unknown[][] = [];
+  const moves: Array<[string, string, string | null, Date]> = [];
+  const movedIds = new Set<string>();
   for (const customerId of liveIds) {
     const previous = before.get(customerId);
     const computed = insightOf(customerId, facts.get(customerId), model, now);
     const moved = (previous?.rfmSegment ?? null) !== computed.rfmSegment;
-    rows.push({ ...computed, rfmSince: moved ? (computed.rfmSegment ? now : null) : (previous?.rfmSince ?? null) });
-    if (moved) moves.push([customerId, previous?.rfmSegment ?? null, computed.rfmSegment, now]);
+    const rfmSince = moved ? (computed.rfmSegment ? now : null) : (previous?.rfmSince ?? null);
+    rows.push([customerId, computed.orders, computed.netSpentMinor, computed.firstOrderAt, computed.lastOrderAt, computed.recency, computed.frequency, computed.monetary, computed.rfmSegment, rfmSince, computed.expectedNextOrderAt, computed.churnRisk, computed.predictedValueMinor, computed.reason, moved]);
+    if (!moved) continue;
+    movedIds.add(customerId);
+    // A first ranking (after the import, or a first order) is no move between segments: nothing shows or counts it.
+    if (previous?.rfmSegment) moves.push([customerId, previous.rfmSegment, computed.rfmSegment, now]);
   }
-  const movedIds = new Set(moves.map(([customerId]) => customerId));
   await insertMany(
     db,
     "CustomerInsight",
     [...INSIGHT_COLUMNS, ["pushNeeded", "bool"]],
-    rows.map((row) => [...INSIGHT_COLUMNS.map(([name]) => row[name as keyof InsightRow]), movedIds.has(row.customerId)]),
+    rows,
     {
       constants: [
         ["shop", "text", shop],

@@ -4,7 +4,7 @@ import { prisma, type PrismaClient } from "../../db.server";
 import { writeAudit } from "../audit/audit.server";
 import { CUSTOMER_CSV_HEADER, csvLine, customerCsvFields, staffNames } from "../customers/customer-csv.server";
 import { splitTags } from "../customers/customer-tags.server";
-import { encodeDate, insertMany, placeholders, providerOf, selectRowsByIds, type Columns } from "../db/provider.server";
+import { insertMany, placeholders, providerOf, selectRowsByIds, type Columns } from "../db/provider.server";
 import type { Db } from "../loyalty/program.server";
 import { currentProgram, shopTerms } from "../loyalty/program.server";
 import { numericId } from "../shopify/gid";
@@ -135,12 +135,11 @@ async function markMembersForPush(db: Db, shop: string, segmentId: string) {
 }
 
 async function markForPush(db: Db, shop: string, customerIds: readonly string[]) {
-  const provider = providerOf(db);
-  for (let start = 0; start < customerIds.length; start += CHUNK) {
-    const chunk = customerIds.slice(start, start + CHUNK);
-    const marks = placeholders(provider, chunk.length + 2);
-    await db.$executeRawUnsafe(`UPDATE "CustomerInsight" SET "pushNeeded" = TRUE, "updatedAt" = ${provider === "postgresql" ? `${marks[0]}::timestamp(3)` : marks[0]} WHERE "shop" = ${marks[1]} AND "customerId" IN (${marks.slice(2).join(", ")})`, encodeDate(new Date(), provider), shop, ...chunk);
-  }
+  // One upsert (every live customer has an insight row once ranked).
+  await insertMany(db, "CustomerInsight", [["customerId", "text"]], customerIds.map((id) => [id]), {
+    constants: [["shop", "text", shop], ["pushNeeded", "bool", true], ["updatedAt", "date", new Date()]],
+    conflict: `ON CONFLICT ("shop", "customerId") DO UPDATE SET "pushNeeded" = excluded."pushNeeded", "updatedAt" = excluded."updatedAt"`,
+  });
 }
 
 /**
