@@ -2,6 +2,8 @@
 // number of future orders and P(alive), Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV") for order value.
 // Pure maths: plain data in, plain data out. The time unit is the day; money is integer minor units outside this module.
 
+import { sampleByHash } from "../maths/hash-sample";
+
 const DAY_MS = 86_400_000;
 
 /** Below this many repeat customers (x >= 1) the four BG/NBD parameters, and Gamma-Gamma's three, are mostly noise: use the fallback. */
@@ -293,11 +295,6 @@ const LOG_BOX = 15;
 const outOfBox = (point: Float64Array) => point.some((value) => !(Math.abs(value) <= LOG_BOX));
 
 /** FNV-1a: a sample that depends on who the customers are, not on the order they arrive in. */
-function hashId(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
 
 interface Observation {
   x: number;
@@ -442,12 +439,7 @@ export function fitModel(histories: PurchaseHistory[], now: Date, { sampleSize =
   if (repeatCustomers < MIN_REPEAT_CUSTOMERS) return { kind: "fallback", ...fallbackOrders, ...fallbackSpend, ...summary };
 
   // Summed in hash order too, so the same customers give bit-identical parameters whatever order they come in.
-  const hashes = Uint32Array.from(histories, (history) => hashId(history.customerId));
-  const cutoff = observations.length > sampleSize ? Math.floor((sampleSize / observations.length) * 2 ** 32) : 2 ** 32;
-  const sample = observations
-    .map((_, i) => i)
-    .filter((i) => hashes[i]! < cutoff)
-    .sort((i, j) => hashes[i]! - hashes[j]! || compareIds(histories[i]!.customerId, histories[j]!.customerId));
+  const sample = sampleByHash(histories.map((history) => history.customerId), sampleSize);
   const orders = fitOrders(sample.map((i) => observations[i]!));
 
   // Gamma-Gamma needs a positive mean: customers refunded down to nothing say nothing about order value.
@@ -524,8 +516,6 @@ function logAddExp(u: number, w: number): number {
   if (high === Number.NEGATIVE_INFINITY) return high;
   return high + Math.log1p(Math.exp(Math.min(u, w) - high));
 }
-
-const compareIds = (left: string, right: string) => (left < right ? -1 : left > right ? 1 : 0);
 
 function median(values: number[]): number {
   const sorted = Float64Array.from(values).sort();

@@ -1,0 +1,457 @@
+// Personalised recommendations (decision 013). Pure: purchase histories in, a model and ranked
+// suggestions with reasons out. Items are opaque ids (the app's product ids, the Ta-Feng item ids
+// of `npm run eval:recs`: the same code for both).
+//
+// What a customer buys next is either something they bought before or something new. Both are
+// scored as a probability learned from the shop's own history, by holding out every customer's
+// latest purchase ("what came next" for the history before it):
+// - again: a logistic regression over how often and how recently the customer bought the item,
+//   how often its buyers come back for it (smoothed per item), its popularity and the customer's
+//   history length;
+// - new: how often the item is a first purchase, multiplied by a lift for how close it is to what
+//   the customer bought (summed co-purchase cosine, so best-sellers do not swamp it), the lift
+//   fitted by Poisson likelihood.
+// One ranked list then compares the two kinds on the same scale. Popularity is only what is left
+// for a customer with no history.
+import { sampleByHash } from "../maths/hash-sample";
+
+/** One order: the distinct items in it (duplicates are ignored). `at` when known (Ta-Feng has none). */
+export interface Purchase {
+  items: readonly string[];
+  at?: Date;
+}
+
+export interface ModelOptions {
+  /** Customers whose held-out purchase trains the two regressions (a deterministic sample by id). */
+  trainingCustomers?: number;
+  /** Neighbours kept per item. */
+  neighbours?: number;
+  /** Candidates of the "new" kind scored per customer: the most frequent first purchases, and the closest neighbours. */
+  newCandidates?: number;
+}
+
+export const MODEL_DEFAULTS: Required<ModelOptions> = { trainingCustomers: 20_000, neighbours: 20, newCandidates: 50 };
+
+/** Orders with more distinct items than this are left out of co-purchase counting (a reseller's bulk order is not "bought together"). */
+export const MAX_BASKET_FOR_PAIRS = 50;
+/** Pseudo-observations that pull an item's repeat rate towards the shop's while it has few buyers. */
+const REPEAT_PRIOR = 5;
+
+export interface RecommendationModel {
+  version: 1;
+  /** Item ids; everything else refers to items by index. */
+  items: string[];
+  /** Orders holding the item. */
+  orders: number[];
+  /** Customers who bought the item. */
+  buyers: number[];
+  /** Smoothed share of the item's buyers who bought it again in their next order. */
+  repeatRate: number[];
+  /** Share of customers whose next order held the item for the first time. */
+  newRate: number[];
+  /** Per item: [neighbour index, cosine, orders holding both], closest first. */
+  neighbours: Array<Array<[number, number, number]>>;
+  /** Item indexes by newRate, then orders: the cold-start list and the "new" candidates. */
+  popular: number[];
+  again: Regression;
+  /** How much closeness to the customer's items multiplies an item's first-purchase rate. */
+  closenessLift: Lift;
+  customers: number;
+  purchases: number;
+}
+
+/** Logistic regression on standardised features. */
+export interface Regression {
+  weights: number[];
+  mean: number[];
+  scale: number[];
+}
+
+/** p = rate x exp(base + slope x log(1 + closeness)): closeness (summed co-purchase cosine) multiplies an item's first-purchase rate. */
+export interface Lift {
+  base: number;
+  slope: number;
+}
+
+export type SuggestionReason =
+  | { code: "again"; times: number; ordersAgo: number }
+  | { code: "boughtWith"; item: string; orders: number }
+  | { code: "popular"; customers: number };
+
+export interface Suggestion {
+  item: string;
+  /** Estimated probability that the next order holds it (0-1). */
+  score: number;
+  reason: SuggestionReason;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Features
+
+/** What one customer's history says about the items in it: times bought and orders since the last time. */
+function historyOf(purchases: readonly Purchase[], index: ReadonlyMap<string, number>) {
+  const times = new Map<number, number>();
+  const lastAt = new Map<number, number>();
+  purchases.forEach((purchase, position) => {
+    for (const item of new Set(purchase.items)) {
+      const i = index.get(item);
+      if (i === undefined) continue;
+      times.set(i, (times.get(i) ?? 0) + 1);
+      lastAt.set(i, position);
+    }
+  });
+  return { times, lastAt, length: purchases.length };
+}
+
+type History = ReturnType<typeof historyOf>;
+
+function againFeatures(history: History, item: number, repeatRate: number, orders: number): number[] {
+  const times = history.times.get(item)!;
+  const ordersAgo = history.length - 1 - history.lastAt.get(item)!;
+  return [Math.log1p(times), times / history.length, 1 / (1 + ordersAgo), Math.log(repeatRate), Math.log(orders), ordersAgo === 0 ? 1 : 0, Math.log(history.length)];
+}
+
+/** The chance that an item the customer never bought is in their next order. */
+function freshScore(model: Pick<RecommendationModel, "closenessLift">, newRate: number, closeness: number): number {
+  return newRate * Math.exp(model.closenessLift.base + model.closenessLift.slope * Math.log1p(closeness));
+}
+
+/**
+ * Fits the lift by maximum Poisson likelihood (Newton's method on two parameters) over the
+ * held-out candidates: [outcome, first-purchase rate, closeness]. The rate is an offset (its
+ * coefficient stays 1), so the most bought-first items keep their order among equals.
+ */
+export function fitLift(rows: ReadonlyArray<readonly [number, number, number]>): Lift {
+  let base = 0;
+  let slope = 0;
+  for (let iteration = 0; iteration < 50; iteration++) {
+    let g0 = 0, g1 = 0, h00 = 1e-6, h01 = 0, h11 = 1e-6;
+    for (const [outcome, rate, closeness] of rows) {
+      const x = Math.log1p(closeness);
+      const mu = rate * Math.exp(base + slope * x);
+      g0 += outcome - mu;
+      g1 += (outcome - mu) * x;
+      h00 += mu;
+      h01 += mu * x;
+      h11 += mu * x * x;
+    }
+    const det = h00 * h11 - h01 * h01;
+    const step0 = (h11 * g0 - h01 * g1) / det;
+    const step1 = (h00 * g1 - h01 * g0) / det;
+    base += step0;
+    slope += step1;
+    if (Math.abs(step0) + Math.abs(step1) < 1e-9) break;
+  }
+  return { base, slope };
+}
+
+/** Summed cosine of each item outside the history to the items in it, and which history item is closest. */
+function closenessTo(model: Pick<RecommendationModel, "neighbours">, history: History) {
+  const closeness = new Map<number, { sum: number; via: number; best: number; orders: number }>();
+  for (const item of history.times.keys()) {
+    for (const [other, cosine, together] of model.neighbours[item] ?? []) {
+      if (history.times.has(other)) continue;
+      const entry = closeness.get(other);
+      if (!entry) closeness.set(other, { sum: cosine, via: item, best: cosine, orders: together });
+      else {
+        entry.sum += cosine;
+        if (cosine > entry.best) Object.assign(entry, { via: item, best: cosine, orders: together });
+      }
+    }
+  }
+  return closeness;
+}
+
+function freshCandidates(model: Pick<RecommendationModel, "popular" | "neighbours">, history: History, count: number) {
+  const closeness = closenessTo(model, history);
+  const candidates = new Set<number>();
+  for (const item of model.popular) {
+    if (candidates.size >= count) break;
+    if (!history.times.has(item)) candidates.add(item);
+  }
+  const closest = [...closeness].sort((left, right) => right[1].sum - left[1].sum || left[0] - right[0]).slice(0, count);
+  for (const [item] of closest) candidates.add(item);
+  return { candidates, closeness };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regression
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+export function probability(model: Regression, features: readonly number[]): number {
+  let z = model.weights[0]!;
+  for (let j = 0; j < features.length; j++) z += model.weights[j + 1]! * ((features[j]! - model.mean[j]!) / model.scale[j]!);
+  return sigmoid(z);
+}
+
+/** Solves A x = b in place (Gaussian elimination with partial pivoting); A is small (features + 1). */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let row = col + 1; row < n; row++) if (Math.abs(a[row]![col]!) > Math.abs(a[pivot]![col]!)) pivot = row;
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    [b[col], b[pivot]] = [b[pivot]!, b[col]!];
+    for (let row = col + 1; row < n; row++) {
+      const factor = a[row]![col]! / a[col]![col]!;
+      for (let k = col; k < n; k++) a[row]![k]! -= factor * a[col]![k]!;
+      b[row]! -= factor * b[col]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let row = n - 1; row >= 0; row--) {
+    let sum = b[row]!;
+    for (let k = row + 1; k < n; k++) sum -= a[row]![k]! * x[k]!;
+    x[row] = sum / a[row]![row]!;
+  }
+  return x;
+}
+
+/**
+ * Fits a logistic regression by Newton's method (a few iterations: the features are few) with a
+ * small ridge penalty, on standardised features. Without both outcomes it returns the base rate.
+ */
+export function fitRegression(rows: readonly number[][], outcomes: readonly number[], { iterations = 25, ridge = 1e-3 } = {}): Regression {
+  const width = rows[0]?.length ?? 0;
+  const mean = new Array<number>(width).fill(0);
+  const scale = new Array<number>(width).fill(1);
+  for (let j = 0; j < width; j++) {
+    let sum = 0;
+    let squares = 0;
+    for (const row of rows) {
+      sum += row[j]!;
+      squares += row[j]! ** 2;
+    }
+    mean[j] = sum / rows.length;
+    scale[j] = Math.sqrt(Math.max(0, squares / rows.length - mean[j]! ** 2)) || 1;
+  }
+  const positives = outcomes.reduce((sum, y) => sum + y, 0);
+  const weights = new Array<number>(width + 1).fill(0);
+  if (positives === 0 || positives === outcomes.length) {
+    const rate = (positives + 0.5) / (outcomes.length + 1);
+    weights[0] = Math.log(rate / (1 - rate));
+    return { weights, mean, scale };
+  }
+  const x = rows.map((row) => [1, ...row.map((value, j) => (value - mean[j]!) / scale[j]!)]);
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    const gradient = new Array<number>(width + 1).fill(0);
+    const hessian = Array.from({ length: width + 1 }, (_, j) => Array.from({ length: width + 1 }, (_, k) => (j === k ? ridge * rows.length : 0)));
+    for (let r = 0; r < x.length; r++) {
+      const row = x[r]!;
+      let z = 0;
+      for (let j = 0; j <= width; j++) z += weights[j]! * row[j]!;
+      const p = sigmoid(z);
+      const w = p * (1 - p);
+      for (let j = 0; j <= width; j++) {
+        gradient[j]! += (p - outcomes[r]!) * row[j]!;
+        for (let k = j; k <= width; k++) hessian[j]![k]! += w * row[j]! * row[k]!;
+      }
+    }
+    for (let j = 0; j <= width; j++) {
+      gradient[j]! += ridge * rows.length * weights[j]!;
+      for (let k = 0; k < j; k++) hessian[j]![k] = hessian[k]![j]!;
+    }
+    const step = solve(hessian, gradient);
+    let largest = 0;
+    for (let j = 0; j <= width; j++) {
+      weights[j]! -= step[j]!;
+      largest = Math.max(largest, Math.abs(step[j]!));
+    }
+    if (largest < 1e-8) break;
+  }
+  return { weights, mean, scale };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+/**
+ * Builds the model from every customer's purchases (in time order). `sellable` leaves items out
+ * of what is suggested (archived, draft, gift cards, the merchant's exclusions) while their
+ * orders still count as evidence of taste.
+ */
+export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, options: ModelOptions = {}): RecommendationModel {
+  const { trainingCustomers, neighbours: keep, newCandidates } = { ...MODEL_DEFAULTS, ...options };
+  const index = new Map<string, number>();
+  const items: string[] = [];
+  const orders: number[] = [];
+  const buyers: number[] = [];
+  const idOf = (item: string) => {
+    let i = index.get(item);
+    if (i === undefined) {
+      i = items.length;
+      index.set(item, i);
+      items.push(item);
+      orders.push(0);
+      buyers.push(0);
+    }
+    return i;
+  };
+  // Orders, buyers and co-purchases.
+  const pairs = new Map<number, Map<number, number>>();
+  let purchaseCount = 0;
+  for (const purchases of histories.values()) {
+    const bought = new Set<number>();
+    for (const purchase of purchases) {
+      purchaseCount++;
+      const basket = [...new Set(purchase.items)].map(idOf);
+      for (const i of basket) {
+        orders[i]!++;
+        bought.add(i);
+      }
+      if (basket.length > MAX_BASKET_FOR_PAIRS) continue;
+      for (const i of basket) {
+        let row = pairs.get(i);
+        if (!row) pairs.set(i, (row = new Map()));
+        for (const j of basket) if (j !== i) row.set(j, (row.get(j) ?? 0) + 1);
+      }
+    }
+    for (const i of bought) buyers[i]!++;
+  }
+  const neighbours = items.map((_, i) =>
+    [...(pairs.get(i) ?? [])]
+      .map(([j, together]): [number, number, number] => [j, together / Math.sqrt(orders[i]! * orders[j]!), together])
+      .sort((left, right) => right[1] - left[1] || right[2] - left[2] || left[0] - right[0])
+      .slice(0, keep),
+  );
+  pairs.clear();
+
+  // Held out: every customer's latest purchase against the history before it.
+  const seen = new Float64Array(items.length);
+  const again = new Float64Array(items.length);
+  const firstTime = new Float64Array(items.length);
+  let heldOut = 0;
+  const split = new Map<string, { before: History; next: Set<number> }>();
+  for (const [customer, purchases] of histories) {
+    if (purchases.length < 2) continue;
+    heldOut++;
+    const before = historyOf(purchases.slice(0, -1), index);
+    const next = new Set(purchases[purchases.length - 1]!.items.map((item) => index.get(item)!));
+    for (const i of before.times.keys()) {
+      seen[i] = seen[i]! + 1;
+      if (next.has(i)) again[i] = again[i]! + 1;
+    }
+    for (const i of next) if (!before.times.has(i)) firstTime[i] = firstTime[i]! + 1;
+    split.set(customer, { before, next });
+  }
+  let seenAll = 0;
+  let againAll = 0;
+  for (let i = 0; i < items.length; i++) {
+    seenAll += seen[i]!;
+    againAll += again[i]!;
+  }
+  const shopRepeat = seenAll > 0 ? againAll / seenAll : 0.01;
+  const repeatRate = items.map((_, i) => (again[i]! + REPEAT_PRIOR * shopRepeat) / (seen[i]! + REPEAT_PRIOR));
+  const newRate = items.map((_, i) => (heldOut > 0 ? firstTime[i]! / heldOut : 0));
+  const popular = items
+    .map((_, i) => i)
+    .sort((left, right) => newRate[right]! - newRate[left]! || orders[right]! - orders[left]! || (items[left]! < items[right]! ? -1 : 1));
+
+  // The two regressions, on a sample of the held-out customers. An item's own rates leave the
+  // customer's held-out purchase out (leave-one-out), or the answer would be in the question.
+  const againRows: number[][] = [];
+  const againOutcomes: number[] = [];
+  const liftRows: Array<[number, number, number]> = [];
+  const customers = [...split.keys()];
+  const partial = { popular, neighbours };
+  for (const position of sampleByHash(customers, trainingCustomers)) {
+    const { before, next } = split.get(customers[position]!)!;
+    for (const i of before.times.keys()) {
+      const outcome = next.has(i) ? 1 : 0;
+      const rate = (again[i]! - outcome + REPEAT_PRIOR * shopRepeat) / (seen[i]! - 1 + REPEAT_PRIOR);
+      againRows.push(againFeatures(before, i, rate, orders[i]!));
+      againOutcomes.push(outcome);
+    }
+    const { candidates, closeness } = freshCandidates(partial, before, newCandidates);
+    for (const i of candidates) {
+      const outcome = next.has(i) ? 1 : 0;
+      liftRows.push([outcome, heldOut > 1 ? (firstTime[i]! - outcome) / (heldOut - 1) : 0, closeness.get(i)?.sum ?? 0]);
+    }
+  }
+  return {
+    version: 1,
+    items,
+    orders,
+    buyers,
+    repeatRate,
+    newRate,
+    neighbours,
+    popular,
+    again: fitRegression(againRows, againOutcomes),
+    closenessLift: fitLift(liftRows),
+    customers: histories.size,
+    purchases: purchaseCount,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Using
+
+/** The model's item ids by position, kept with it (building the map once per model, not per customer). */
+const indexes = new WeakMap<RecommendationModel, Map<string, number>>();
+function indexOf(model: RecommendationModel): Map<string, number> {
+  let index = indexes.get(model);
+  if (!index) indexes.set(model, (index = new Map(model.items.map((item, i) => [item, i]))));
+  return index;
+}
+
+export interface RecommendOptions {
+  limit?: number;
+  /** Items that may be suggested (sellable now, not excluded by the merchant); all when absent. */
+  allowed?: (item: string) => boolean;
+  newCandidates?: number;
+}
+
+/** The customer's next-order suggestions, most likely first, each with its reason. */
+export function recommend(model: RecommendationModel, purchases: readonly Purchase[], { limit = 10, allowed = () => true, newCandidates = MODEL_DEFAULTS.newCandidates }: RecommendOptions = {}): Suggestion[] {
+  const history = historyOf(purchases, indexOf(model));
+  const scored: Suggestion[] = [];
+  for (const [i, times] of history.times) {
+    const item = model.items[i]!;
+    if (!allowed(item)) continue;
+    const score = probability(model.again, againFeatures(history, i, model.repeatRate[i]!, model.orders[i]!));
+    scored.push({ item, score, reason: { code: "again", times, ordersAgo: history.length - 1 - history.lastAt.get(i)! } });
+  }
+  const { candidates, closeness } = freshCandidates(model, history, newCandidates);
+  for (const i of candidates) {
+    const item = model.items[i]!;
+    if (!allowed(item)) continue;
+    const close = closeness.get(i);
+    const score = freshScore(model, model.newRate[i]!, close?.sum ?? 0);
+    const reason: SuggestionReason = close ? { code: "boughtWith", item: model.items[close.via]!, orders: close.orders } : { code: "popular", customers: model.buyers[i]! };
+    scored.push({ item, score, reason });
+  }
+  scored.sort((left, right) => right.score - left.score || (left.item < right.item ? -1 : left.item > right.item ? 1 : 0));
+  const suggestions = scored.slice(0, limit);
+  // A short list (a new customer, a tiny catalogue) is filled with the most popular sellable items.
+  if (suggestions.length < limit) {
+    const taken = new Set(suggestions.map((suggestion) => suggestion.item));
+    for (const i of model.popular) {
+      if (suggestions.length >= limit) break;
+      const item = model.items[i]!;
+      if (taken.has(item) || history.times.has(i) || !allowed(item)) continue;
+      suggestions.push({ item, score: model.newRate[i]!, reason: { code: "popular", customers: model.buyers[i]! } });
+    }
+  }
+  return suggestions;
+}
+
+export interface BoughtTogether {
+  item: string;
+  /** Orders holding both. */
+  orders: number;
+  /** Co-purchase cosine: orders holding both / sqrt(orders of each). */
+  score: number;
+}
+
+/** Items most often bought with `item` (normalised, so best-sellers do not swamp the list); at least `minOrders` orders in common. */
+export function boughtTogether(model: RecommendationModel, item: string, { limit = 10, allowed = () => true, minOrders = 2 }: { limit?: number; allowed?: (item: string) => boolean; minOrders?: number } = {}): BoughtTogether[] {
+  const i = indexOf(model).get(item);
+  if (i === undefined) return [];
+  return (model.neighbours[i] ?? [])
+    .filter(([, , together]) => together >= minOrders)
+    .map(([j, score, together]) => ({ item: model.items[j]!, orders: together, score }))
+    .filter((entry) => allowed(entry.item))
+    .slice(0, limit);
+}
