@@ -1,7 +1,7 @@
 // `npm run eval:recs [-- --data DIR --folds N]`: scores the app's recommendation model
 // (app/modules/recommendations/model.ts - the code the app runs, not a copy) on real retail baskets.
 // DIR holds history.json ({ customer: [basket, ...] } in time order) and future.json
-// ({ customer: basket }), the format of data/tafeng (Ta-Feng grocery baskets, see its README).
+// ({ customer: basket }), the format of datasets/tafeng (Ta-Feng grocery baskets, see its README).
 // For every customer in future.json, 10 items are recommended from history.json alone and scored
 // against the future basket: Recall@10 and NDCG@10 (binary relevance), averaged over customers, for
 // - global top-frequency (the most frequent items),
@@ -19,7 +19,7 @@ import { hashId } from "../app/modules/maths/hash-sample";
 import { buildModel, recommend, type Purchase } from "../app/modules/recommendations/model";
 import { round, seconds } from "./bench-support";
 
-const { values: args } = parseArgs({ options: { data: { type: "string", default: "data/tafeng" }, folds: { type: "string", default: "2" } } });
+const { values: args } = parseArgs({ options: { data: { type: "string", default: "datasets/tafeng" }, folds: { type: "string", default: "2" } } });
 const folds = Number(args.folds);
 if (!(Number.isInteger(folds) && folds >= 0)) throw new Error("--folds must be a whole number (0 skips the unseen-customer check)");
 const K = 10;

@@ -28,9 +28,11 @@ import { z } from "zod";
 import { adminContext } from "~/admin-context.server";
 import { customerGidFromParam, numericId, shopifyAdminUrl } from "~/modules/shopify/gid";
 import { InsightCard } from "~/components/insight-card";
+import { SuggestionCard } from "~/components/suggestion-card";
 import { LoyaltyCards } from "~/components/loyalty-cards";
 import { SectionCard } from "~/components/section-card";
 import { loyaltyCardView } from "~/modules/loyalty/loyalty-view.server";
+import { suggestionCardView } from "~/modules/recommendations/suggestion-view.server";
 import { insightCardView } from "~/modules/segments/insight-view.server";
 import { getCustomerProfile } from "~/modules/customers/customer-profile.server";
 import { completeFollowUp, createNote, deleteNote, editNote, isOverdue, NoteError, setFollowUp, setNotePinned } from "~/modules/notes/notes.server";
@@ -41,7 +43,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const gid = customerGidFromParam(params.id);
   const profile = gid ? await getCustomerProfile({ shop: context.shop, customerId: gid }) : null;
   if (!profile) throw new Response("Customer not found", { status: 404 });
-  const [staff, loyalty, insights] = await Promise.all([listStaff({ shop: context.shop }), loyaltyCardView(context, gid!), insightCardView(context, gid!)]);
+  const [staff, loyalty, insights, suggestions] = await Promise.all([listStaff({ shop: context.shop }), loyaltyCardView(context, gid!), insightCardView(context, gid!), suggestionCardView(context, gid!)]);
   const staffName = new Map(staff.map((member) => [member.userId, member.name]));
   const { customer, figures } = profile;
   const money = (minor: bigint | null, code = figures.currencyCode) => (minor === null ? null : context.money(minor, code));
@@ -51,6 +53,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     staff,
     loyalty,
     insights,
+    suggestions,
     customer: {
       id: numericId(customer.shopifyId),
       adminUrl: shopifyAdminUrl(customer.shopifyId),
@@ -543,7 +546,7 @@ function TimelineText({ entry }: { entry: LoaderData["timeline"][number] }) {
 }
 
 export default function CustomerProfile() {
-  const { customer, owner, figures, tags, notes, orders, moreOrders, products, timeline, staff, me, loyalty, insights } = useLoaderData<typeof loader>();
+  const { customer, owner, figures, tags, notes, orders, moreOrders, products, timeline, staff, me, loyalty, insights, suggestions } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const submit = useSubmit();
   // Keyed by the saved owner: after a save (or another staff member's change) the picker starts from it.
@@ -692,6 +695,7 @@ export default function CustomerProfile() {
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             <InsightCard insights={insights} />
+            <SuggestionCard suggestions={suggestions} />
             <LoyaltyCards loyalty={loyalty} customerId={customer.id} disabled={customer.deleted || customer.redacted} />
             <SectionCard title={t("profile.owner.title")} gap="200">
               <Text as="p" tone={owner ? undefined : "subdued"}>

@@ -60,10 +60,17 @@ export function jobHandlers(): JobHandlers {
     "segments.recompute": async (job: Job<"segments.recompute">) => {
       const { runSegmentsRecomputeJob } = await import("../segments/segment-jobs.server");
       await runSegmentsRecomputeJob(job);
+      // The whole-shop chain after an import and every day: loyalty, segments, then recommendations.
+      const { queueRecommendationsBuild } = await import("../recommendations/recommendation-jobs.server");
+      if (job.shop) await queueRecommendationsBuild(job.shop, job.payload.reason);
     },
     "segments.push": async (job: Job<"segments.push">) => {
       const { runSegmentsPushJob } = await import("../segments/segment-jobs.server");
       await runSegmentsPushJob(job);
+    },
+    "recommendations.build": async (job: Job<"recommendations.build">) => {
+      const { runRecommendationsBuildJob } = await import("../recommendations/recommendation-jobs.server");
+      await runRecommendationsBuildJob(job);
     },
   };
 }

@@ -29,7 +29,7 @@ import { JOB_NAMES, type EnqueueOptions, type Job, type JobHandlers, type JobNam
 
 const DEFAULTS = { concurrency: 4, perShopConcurrency: 1, pollIntervalMs: 250 };
 // The longest we expect each job to run; past it pg-boss considers the worker dead (see above).
-const EXPIRE_IN_SECONDS: Record<JobName, number> = { "webhook.process": 5 * 60, "webhook.drain": 15 * 60, "sync.import": 6 * 60 * 60, "sync.reconcile": 60 * 60, "customers.tag": 60 * 60, "loyalty.evaluate": 15 * 60, "loyalty.recompute": 60 * 60, "loyalty.push": 60 * 60, "segments.update": 15 * 60, "segments.recompute": 60 * 60, "segments.push": 60 * 60 };
+const EXPIRE_IN_SECONDS: Record<JobName, number> = { "webhook.process": 5 * 60, "webhook.drain": 15 * 60, "sync.import": 6 * 60 * 60, "sync.reconcile": 60 * 60, "customers.tag": 60 * 60, "loyalty.evaluate": 15 * 60, "loyalty.recompute": 60 * 60, "loyalty.push": 60 * 60, "segments.update": 15 * 60, "segments.recompute": 60 * 60, "segments.push": 60 * 60, "recommendations.build": 60 * 60 };
 // Counting a shop's backlog stops here: beyond it the priority is low enough either way.
 const BACKLOG_COUNT_LIMIT = 10_000;
 

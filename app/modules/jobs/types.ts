@@ -27,12 +27,14 @@ export interface JobPayloads {
   "segments.recompute": { reason: "import" | "sweep" };
   /** Write changed customers' segment metafields and tags to Shopify and send the Flow outbox. */
   "segments.push": Record<string, never>;
+  /** Build the shop's recommendation model from its orders: after the segments recompute (after an import, and daily). */
+  "recommendations.build": { reason: "import" | "sweep" };
 }
 
 export type JobName = keyof JobPayloads;
 
 /** Every job name at run time (the pg-boss driver creates one queue per name). */
-export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile", "customers.tag", "loyalty.evaluate", "loyalty.recompute", "loyalty.push", "segments.update", "segments.recompute", "segments.push"] as const satisfies readonly JobName[];
+export const JOB_NAMES = ["webhook.process", "webhook.drain", "sync.import", "sync.reconcile", "customers.tag", "loyalty.evaluate", "loyalty.recompute", "loyalty.push", "segments.update", "segments.recompute", "segments.push", "recommendations.build"] as const satisfies readonly JobName[];
 // Fails to compile when a job is added to JobPayloads but not to JOB_NAMES.
 type MissingJobName = Exclude<JobName, (typeof JOB_NAMES)[number]>;
 const _allJobNamesListed: MissingJobName extends never ? true : MissingJobName = true;

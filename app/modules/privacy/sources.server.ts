@@ -306,4 +306,5 @@ export const MODELS_WITHOUT_CUSTOMER_DATA: Partial<Record<ModelName, string>> = 
   LoyaltyProgram: "the merchant's tier and points rules",
   Segment: "the merchant's segment definitions (names and rules)",
   InsightModel: "the shop's fitted model: sorted spend, order-count and last-order figures with no customer ids, and model parameters",
+  RecommendationModel: "per-product order counts, co-purchase neighbours and fitted weights, with no customer ids",
 };

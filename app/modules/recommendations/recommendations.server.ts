@@ -1,0 +1,214 @@
+// Recommendations against the archive (decision 013): the shop's model is built from its orders by
+// the recommendations.build job and kept in RecommendationModel; a customer's suggestions are
+// computed when asked, from their orders as they are now (an order that arrived a second ago
+// counts) against the shop's model, and from their dated orders the repurchase cycles and
+// anniversaries that are due.
+import type { PrismaClient } from "../../db.server";
+import { placeholders, providerOf, selectRows } from "../db/provider.server";
+import { shopTerms, type Db } from "../loyalty/program.server";
+import { buildModel, boughtTogether, recommend, type Purchase, type RecommendationModel, type SuggestionReason } from "./model";
+import { anniversaries, isComing, isDue, repurchaseCycles } from "./timing";
+
+/** A product tag that keeps a product out of every suggestion (set in Shopify admin, like any tag). */
+export const EXCLUDE_TAG = "crm-no-recommend";
+/** How long the set of products that may be suggested is trusted before it is read again. */
+const SELLABLE_TTL_MS = 60_000;
+
+/** Orders that say what customers buy: not test, not cancelled, not deleted; lines still held (not fully refunded). */
+function purchaseSql(db: Db, customer: boolean) {
+  const [shopMark, customerMark] = placeholders(providerOf(db), 2);
+  return `SELECT o."customerId" AS "customerId", o."shopifyId" AS "orderId", o."processedAt" AS "at", l."productId" AS "productId"
+    FROM "Order" o JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."shopifyId"
+    WHERE o."shop" = ${shopMark} AND ${customer ? `o."customerId" = ${customerMark}` : `o."customerId" IS NOT NULL`} AND o."test" = FALSE AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL
+      AND l."productId" IS NOT NULL AND l."currentQuantity" > 0
+    ORDER BY o."customerId", o."processedAt", o."shopifyId"`;
+}
+
+const PURCHASE_COLUMNS = [
+  ["customerId", "text"],
+  ["orderId", "text"],
+  ["at", "date"],
+  ["productId", "text"],
+] as const;
+
+/** Rows (customer, order, date, product) in customer then time order, as purchases per customer. */
+function toHistories(rows: unknown[][]): Map<string, Purchase[]> {
+  const histories = new Map<string, Purchase[]>();
+  let lastOrder: string | null = null;
+  let current: { items: string[]; at: Date } | null = null;
+  for (const [customerId, orderId, at, productId] of rows as Array<[string, string, Date, string]>) {
+    if (orderId !== lastOrder) {
+      lastOrder = orderId;
+      current = { items: [], at };
+      let list = histories.get(customerId);
+      if (!list) histories.set(customerId, (list = []));
+      list.push(current);
+    }
+    current!.items.push(productId);
+  }
+  return histories;
+}
+
+export interface BuildSummary {
+  customers: number;
+  orders: number;
+  products: number;
+  buildMs: number;
+}
+
+/** Builds the shop's model from all its orders and stores it. */
+export async function buildShopModel(db: Db, shop: string, now = new Date()): Promise<BuildSummary> {
+  const started = performance.now();
+  const histories = toHistories(await selectRows(db, PURCHASE_COLUMNS, purchaseSql(db, false), [shop]));
+  const model = buildModel(histories);
+  const buildMs = Math.round(performance.now() - started);
+  const data = { builtAt: now, customers: model.customers, orders: model.purchases, products: model.items.length, buildMs, model: JSON.stringify(model) };
+  await db.recommendationModel.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+  models.set(shop, { builtAt: now, model });
+  return { customers: model.customers, orders: model.purchases, products: model.items.length, buildMs };
+}
+
+// A shop's model is read many times between builds: kept parsed, checked against builtAt.
+const models = new Map<string, { builtAt: Date; model: RecommendationModel }>();
+const sellable = new Map<string, { at: number; excluded: Set<string>; products: Map<string, ProductCard> }>();
+
+async function shopModel(db: Db, shop: string): Promise<{ builtAt: Date; model: RecommendationModel } | null> {
+  const head = await selectRows(db, [["builtAt", "date"]], `SELECT "builtAt" FROM "RecommendationModel" WHERE "shop" = ${placeholders(providerOf(db), 1)[0]}`, [shop]);
+  const builtAt = head[0]?.[0] as Date | undefined;
+  if (!builtAt) return null;
+  const cached = models.get(shop);
+  if (cached && cached.builtAt.getTime() === builtAt.getTime()) return cached;
+  const row = await db.recommendationModel.findUnique({ where: { shop } });
+  if (!row) return null;
+  const entry = { builtAt: row.builtAt, model: JSON.parse(row.model) as RecommendationModel };
+  models.set(shop, entry);
+  return entry;
+}
+
+export interface ProductCard {
+  id: string;
+  title: string;
+  handle: string;
+  productType: string | null;
+  imageUrl: string | null;
+}
+
+/**
+ * The shop's catalogue as suggestions need it: every product that may be suggested (active, not a
+ * gift card, not deleted, not tagged EXCLUDE_TAG) and the rest as excluded - read at most once a
+ * minute per shop, so a product archived in Shopify leaves the suggestions within a minute.
+ */
+async function catalogue(db: Db, shop: string, now = Date.now()) {
+  const cached = sellable.get(shop);
+  if (cached && now - cached.at < SELLABLE_TTL_MS) return cached;
+  const rows = await selectRows(
+    db,
+    [
+      ["id", "text"],
+      ["title", "text"],
+      ["handle", "text"],
+      ["productType", "text"],
+      ["imageUrl", "text"],
+      ["status", "text"],
+      ["isGiftCard", "bool"],
+      ["deleted", "bool"],
+      ["tags", "text"],
+    ],
+    `SELECT "shopifyId" AS "id", "title", "handle", "productType", "imageUrl", "status", "isGiftCard", "deletedAt" IS NOT NULL AS "deleted", "tags" FROM "Product" WHERE "shop" = ${placeholders(providerOf(db), 1)[0]}`,
+    [shop],
+  );
+  const excluded = new Set<string>();
+  const products = new Map<string, ProductCard>();
+  for (const [id, title, handle, productType, imageUrl, status, isGiftCard, deleted, tags] of rows as Array<[string, string, string, string | null, string | null, string, boolean, boolean, string]>) {
+    const tagged = tags.split(",").some((tag) => tag.trim().toLowerCase() === EXCLUDE_TAG);
+    if (status.toUpperCase() !== "ACTIVE" || isGiftCard || deleted || tagged) excluded.add(id);
+    else products.set(id, { id, title, handle, productType, imageUrl });
+  }
+  const entry = { at: now, excluded, products };
+  sellable.set(shop, entry);
+  return entry;
+}
+
+/** Forgets a shop's cached model and catalogue (tests, shop redact, a product change that must show at once). */
+export function forgetRecommendations(shop: string) {
+  models.delete(shop);
+  sellable.delete(shop);
+}
+
+export interface ProductSuggestion {
+  product: ProductCard;
+  score: number;
+  /** The model's reason; "bought with" names the product by its title too. */
+  reason: Exclude<SuggestionReason, { code: "boughtWith" }> | (Extract<SuggestionReason, { code: "boughtWith" }> & { title: string });
+}
+
+export interface DueItem {
+  product: ProductCard;
+  reason: { code: "replenish"; everyDays: number; dueAt: string; purchases: number } | { code: "anniversary"; month: number; years: number[] };
+}
+
+export interface CustomerSuggestions {
+  /** Null until the shop's first model is built. */
+  builtAt: Date | null;
+  suggestions: ProductSuggestion[];
+  /** Products due again now: a repurchase cycle coming round, or the month they buy it every year. */
+  due: DueItem[];
+}
+
+/** A customer's suggestions and what is due, from their orders now and the shop's model. */
+export async function customerSuggestions(db: Db, { shop, customerId, limit = 10, now = new Date() }: { shop: string; customerId: string; limit?: number; now?: Date }): Promise<CustomerSuggestions> {
+  const [entry, products, rows] = await Promise.all([shopModel(db, shop), catalogue(db, shop), selectRows(db, PURCHASE_COLUMNS, purchaseSql(db, true), [shop, customerId])]);
+  const purchases = toHistories(rows).get(customerId) ?? [];
+  const allowed = (item: string) => products.products.has(item);
+  const due = dueItems(purchases, products.products, (await shopTerms(db, shop)).timeZone, now);
+  if (!entry) return { builtAt: null, suggestions: [], due };
+  const suggestions = recommend(entry.model, purchases, { limit, allowed }).map((suggestion): ProductSuggestion => {
+    const product = products.products.get(suggestion.item)!;
+    const reason = suggestion.reason.code === "boughtWith" ? { ...suggestion.reason, title: products.products.get(suggestion.reason.item)?.title ?? "" } : suggestion.reason;
+    return { product, score: suggestion.score, reason };
+  });
+  return { builtAt: entry.builtAt, suggestions, due };
+}
+
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+function monthIn(timeZone: string) {
+  let format = monthFormats.get(timeZone);
+  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric" })));
+  return (at: Date) => {
+    const parts = format.formatToParts(at);
+    return { year: Number(parts.find((part) => part.type === "year")!.value), month: Number(parts.find((part) => part.type === "month")!.value) - 1 };
+  };
+}
+
+/** Products whose repurchase cycle is due, then products whose yearly month is coming; sellable ones only, each once. */
+function dueItems(purchases: readonly Purchase[], products: ReadonlyMap<string, ProductCard>, timeZone: string, now: Date): DueItem[] {
+  const due: DueItem[] = [];
+  const taken = new Set<string>();
+  for (const cycle of repurchaseCycles(purchases)) {
+    const product = products.get(cycle.key);
+    if (!product || !isDue(cycle, now)) continue;
+    taken.add(cycle.key);
+    due.push({ product, reason: { code: "replenish", everyDays: cycle.everyDays, dueAt: cycle.dueAt.toISOString(), purchases: cycle.purchases } });
+  }
+  const monthOf = monthIn(timeZone);
+  const current = monthOf(now);
+  for (const anniversary of anniversaries(purchases, monthOf)) {
+    const product = products.get(anniversary.key);
+    if (!product || taken.has(anniversary.key) || !isComing(anniversary, current)) continue;
+    taken.add(anniversary.key);
+    due.push({ product, reason: { code: "anniversary", month: anniversary.month, years: anniversary.years } });
+  }
+  return due;
+}
+
+/** Products most often bought with one product, normalised; sellable ones only. */
+export async function productsBoughtWith(db: Db, { shop, productId, limit = 8 }: { shop: string; productId: string; limit?: number }): Promise<Array<{ product: ProductCard; orders: number; score: number }>> {
+  const [entry, products] = await Promise.all([shopModel(db, shop), catalogue(db, shop)]);
+  if (!entry) return [];
+  return boughtTogether(entry.model, productId, { limit, allowed: (item) => products.products.has(item) }).map((together) => ({ product: products.products.get(together.item)!, orders: together.orders, score: together.score }));
+}
+
+/** The model's figures for the staff UI. */
+export async function modelStatus(db: PrismaClient, shop: string) {
+  return db.recommendationModel.findUnique({ where: { shop }, select: { builtAt: true, customers: true, orders: true, products: true, buildMs: true } });
+}
