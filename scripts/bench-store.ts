@@ -21,7 +21,8 @@ export { random };
 export const SHOP = "bench-shop.myshopify.com";
 export const CURRENCY = "USD";
 const BATCH_ROWS = 10_000;
-const PRODUCTS = 500;
+/** Products in the catalogue unless a benchmark asks for more (bench:recs: 20,000). */
+const DEFAULT_PRODUCTS = 500;
 // A fixed "now", so every run seeds the same store: orders span the three years before it.
 export const END = Date.UTC(2026, 11, 1);
 const YEAR_MS = 365 * 86_400_000;
@@ -70,10 +71,10 @@ interface Product {
   variants: Array<{ id: string; title: string; sku: string; priceMinor: number }>;
 }
 
-function productRows(rng: Rng): { rows: BulkRow[]; products: Product[] } {
+function productRows(rng: Rng, count: number): { rows: BulkRow[]; products: Product[] } {
   const rows: BulkRow[] = [];
   const products: Product[] = [];
-  for (let p = 0; p < PRODUCTS; p++) {
+  for (let p = 0; p < count; p++) {
     const title = `${ADJECTIVES[p % ADJECTIVES.length]} ${NOUNS[Math.floor(p / ADJECTIVES.length) % NOUNS.length]}${p >= ADJECTIVES.length * NOUNS.length ? ` ${p}` : ""}`;
     const created = new Date(START - between(rng, 30, 400) * 86_400_000);
     const base = between(rng, 5, 200) * 100 - 1;
@@ -143,11 +144,12 @@ export interface SeedStats {
  * its amount spent and order count are exactly theirs) and hands it to `write` in batches.
  * Returns each customer's owner (index into STAFF, -1 for none) and order count.
  */
-export async function generateStore(size: { customers: number; orders: number }, write: (rows: BulkRow[]) => Promise<void>, stats: SeedStats): Promise<{ owners: Int8Array; counts: Int32Array }> {
+export async function generateStore(size: { customers: number; orders: number; products?: number }, write: (rows: BulkRow[]) => Promise<void>, stats: SeedStats): Promise<{ owners: Int8Array; counts: Int32Array }> {
   const rng = random(4);
-  const { rows: catalogue, products } = productRows(rng);
-  stats.products = PRODUCTS;
-  stats.variants = catalogue.length - PRODUCTS;
+  const productCount = size.products ?? DEFAULT_PRODUCTS;
+  const { rows: catalogue, products } = productRows(rng, productCount);
+  stats.products = productCount;
+  stats.variants = catalogue.length - productCount;
   const counts = orderCounts(rng, size.customers, size.orders);
   const owners = new Int8Array(size.customers).fill(-1);
   let batch: BulkRow[] = catalogue;
@@ -339,7 +341,7 @@ export async function benchDatabase(provider: "sqlite" | "postgres", name: strin
  * Loads the generated store as an import does (its own connection, secondary indexes deferred and
  * built after), then the first/last order dates. `afterLoad` runs before the indexes are built.
  */
-export async function loadStore(db: PrismaClient, url: string, size: { customers: number; orders: number }, stats: SeedStats, afterLoad?: (store: { owners: Int8Array; counts: Int32Array }) => Promise<void>) {
+export async function loadStore(db: PrismaClient, url: string, size: { customers: number; orders: number; products?: number }, stats: SeedStats, afterLoad?: (store: { owners: Int8Array; counts: Int32Array }) => Promise<void>) {
   await db.shop.create({ data: { shop: SHOP, name: "Bench", currencyCode: CURRENCY, installedAt: new Date(START), lastSyncedAt: new Date(END) } });
   const writer = await openBulkWriter(url, { workerThread: true });
   const started = performance.now();

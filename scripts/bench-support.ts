@@ -58,29 +58,32 @@ export interface BenchFlags {
   orders: number;
   db: "sqlite" | "postgres" | "both";
   runs: number;
+  /** Products in the generated catalogue. */
+  products: number;
   /** Diagnosis: leave the seeded database behind (its URL is printed) for EXPLAIN and friends. */
   keep: boolean;
 }
 
 /** `--customers N --orders N --db sqlite|postgres|both --runs N --keep`, checked (100,000 / 500,000 / both by default). */
-export function benchFlags({ runs }: { runs: number }): BenchFlags {
+export function benchFlags({ runs, products = 500 }: { runs: number; products?: number }): BenchFlags {
   const { values } = parseArgs({
     options: {
       customers: { type: "string", default: "100000" },
       orders: { type: "string", default: "500000" },
       db: { type: "string", default: "both" },
       runs: { type: "string", default: String(runs) },
+      products: { type: "string", default: String(products) },
       keep: { type: "boolean", default: false },
     },
   });
-  const flags: BenchFlags = { customers: Number(values.customers!.replace(/_/g, "")), orders: Number(values.orders!.replace(/_/g, "")), db: values.db as BenchFlags["db"], runs: Number(values.runs), keep: values.keep === true };
+  const flags: BenchFlags = { customers: Number(values.customers!.replace(/_/g, "")), orders: Number(values.orders!.replace(/_/g, "")), db: values.db as BenchFlags["db"], runs: Number(values.runs), products: Number(values.products!.replace(/_/g, "")), keep: values.keep === true };
   if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
-  if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0)) throw new Error("--customers, --orders and --runs must be positive numbers");
+  if (!(flags.customers > 0 && flags.orders >= 0 && flags.runs > 0 && flags.products > 0)) throw new Error("--customers, --orders, --products and --runs must be positive numbers");
   return flags;
 }
 
 /** The same flags for a child process (one engine each). */
-export const childArgs = (flags: BenchFlags) => ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), ...(flags.keep ? ["--keep"] : [])];
+export const childArgs = (flags: BenchFlags) => ["--customers", String(flags.customers), "--orders", String(flags.orders), "--runs", String(flags.runs), "--products", String(flags.products), ...(flags.keep ? ["--keep"] : [])];
 
 /** A benchmark's entry: with `--db both` one child process per engine (JSON lines printed last), otherwise `runOne` here. */
 export async function runBench({ script, bench, flags, runOne }: { script: string; bench: string; flags: BenchFlags; runOne: (provider: "sqlite" | "postgres") => Promise<void> }): Promise<void> {

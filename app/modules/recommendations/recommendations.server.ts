@@ -70,7 +70,7 @@ export async function buildShopModel(db: Db, shop: string, now = new Date()): Pr
 
 // A shop's model is read many times between builds: kept parsed, checked against builtAt.
 const models = new Map<string, { builtAt: Date; model: RecommendationModel }>();
-const sellable = new Map<string, { at: number; excluded: Set<string>; products: Map<string, ProductCard> }>();
+const sellable = new Map<string, { at: number; excluded: Set<string>; products: Map<string, ProductCard>; timeZone: string }>();
 
 async function shopModel(db: Db, shop: string): Promise<{ builtAt: Date; model: RecommendationModel } | null> {
   const head = await selectRows(db, [["builtAt", "date"]], `SELECT "builtAt" FROM "RecommendationModel" WHERE "shop" = ${placeholders(providerOf(db), 1)[0]}`, [shop]);
@@ -95,8 +95,9 @@ export interface ProductCard {
 
 /**
  * The shop's catalogue as suggestions need it: every product that may be suggested (active, not a
- * gift card, not deleted, not tagged EXCLUDE_TAG) and the rest as excluded - read at most once a
- * minute per shop, so a product archived in Shopify leaves the suggestions within a minute.
+ * gift card, not deleted, not tagged EXCLUDE_TAG) and the rest as excluded, and the shop's time
+ * zone - read at most once a minute per shop, so a product archived in Shopify leaves the
+ * suggestions within a minute.
  */
 async function catalogue(db: Db, shop: string, now = Date.now()) {
   const cached = sellable.get(shop);
@@ -124,7 +125,8 @@ async function catalogue(db: Db, shop: string, now = Date.now()) {
     if (status.toUpperCase() !== "ACTIVE" || isGiftCard || deleted || tagged) excluded.add(id);
     else products.set(id, { id, title, handle, productType, imageUrl });
   }
-  const entry = { at: now, excluded, products };
+  // The shop's time zone (for "bought every May") is read with it: a Prisma lookup per customer cost milliseconds.
+  const entry = { at: now, excluded, products, timeZone: (await shopTerms(db, shop)).timeZone };
   sellable.set(shop, entry);
   return entry;
 }
@@ -160,7 +162,7 @@ export async function customerSuggestions(db: Db, { shop, customerId, limit = 10
   const [entry, products, rows] = await Promise.all([shopModel(db, shop), catalogue(db, shop), selectRows(db, PURCHASE_COLUMNS, purchaseSql(db, true), [shop, customerId])]);
   const purchases = toHistories(rows).get(customerId) ?? [];
   const allowed = (item: string) => products.products.has(item);
-  const due = dueItems(purchases, products.products, (await shopTerms(db, shop)).timeZone, now);
+  const due = dueItems(purchases, products.products, products.timeZone, now);
   if (!entry) return { builtAt: null, suggestions: [], due };
   const suggestions = recommend(entry.model, purchases, { limit, allowed }).map((suggestion): ProductSuggestion => {
     const product = products.products.get(suggestion.item)!;
