@@ -11,6 +11,9 @@ import {
   isPanelPayload,
   MAX_NOTE_LENGTH,
   type PanelInsights,
+  type PanelSuggestionReason,
+  type PanelSuggestions,
+  type PanelView,
   noteRequest,
   panelUrl,
   saveError,
@@ -68,6 +71,13 @@ const payload: PanelPayload = {
     predictedValue: "$310.00",
     reason: { code: "regular", everyDays: 31, lastDaysAgo: 20 },
     segments: ["VIP", "Wholesale"],
+  },
+  suggestions: {
+    ready: true,
+    items: [
+      { title: "House blend beans", due: false, reason: { code: "again", times: 4, ordersAgo: 0 } },
+      { title: "Paper filters", due: false, reason: { code: "boughtWith", title: "House blend beans", orders: 23 } },
+    ],
   },
   appUrl: "https://crm-app.test/app/customers/101",
 };
@@ -227,6 +237,54 @@ describe("panel-model", () => {
     expect(view.segments).toBe("自定义分群：VIP、Wholesale");
   });
 
+  test.each<{ title: string; suggestions: PanelSuggestions; view: PanelView["suggestions"] }>([
+    {
+      title: "what is due first, then the likely next products, each with its reason",
+      suggestions: {
+        ready: true,
+        items: [
+          { title: "Beans", due: true, reason: { code: "replenish", everyDays: 30, dueAt: "2026-12-04T09:00:00.000Z" } },
+          { title: "Gift box", due: true, reason: { code: "anniversary", month: 4, years: 3 } },
+          { title: "Mug", due: false, reason: { code: "again", times: 1, ordersAgo: 2 } },
+          { title: "Kettle", due: false, reason: { code: "popular", customers: 1 } },
+        ],
+      },
+      view: {
+        title: "Suggested for this customer",
+        empty: null,
+        items: [
+          { title: "Beans", due: true, reason: "Usually reorders every 30 days; due Dec 4, 2026" },
+          { title: "Gift box", due: true, reason: "Bought every May (3 years)" },
+          { title: "Mug", due: false, reason: "Bought 1 time, 2 orders ago" },
+          { title: "Kettle", due: false, reason: "Popular: bought by 1 customer" },
+        ],
+      },
+    },
+    { title: "before the shop's model is built", suggestions: { ready: false, items: [] }, view: { title: "Suggested for this customer", empty: "Suggestions appear once the shop's orders have been analysed.", items: [] } },
+    { title: "nothing to suggest", suggestions: { ready: true, items: [] }, view: { title: "Suggested for this customer", empty: "Nothing to suggest yet.", items: [] } },
+    {
+      title: "a reason newer than the extension is left out rather than worded wrongly",
+      suggestions: { ready: true, items: [{ title: "Mystery", due: false, reason: { code: "someday" } as unknown as PanelSuggestionReason }] },
+      view: { title: "Suggested for this customer", empty: "Nothing to suggest yet.", items: [] },
+    },
+  ])("the suggestions: $title", ({ suggestions, view }) => {
+    expect(toPanelView({ ...payload, suggestions }, { translate, formatDate }).suggestions).toEqual(view);
+  });
+
+  test("suggestions in Simplified Chinese; an answer without them (an older server) has no section; malformed ones are not a panel", () => {
+    expect(toPanelView(payload, { translate: translateZh, formatDate }).suggestions).toEqual({
+      title: "为该客户推荐",
+      empty: null,
+      items: [
+        { title: "House blend beans", due: false, reason: "买过 4 次,包括最近一个订单" },
+        { title: "Paper filters", due: false, reason: "与 House blend beans 一起购买过 23 单" },
+      ],
+    });
+    expect(toPanelView({ ...payload, suggestions: undefined }, { translate, formatDate }).suggestions).toBeNull();
+    expect(isPanelPayload({ ...payload, suggestions: { ready: true, items: [{ title: 3 }] } })).toBe(false);
+    expect(isPanelPayload({ ...payload, suggestions: undefined })).toBe(true);
+  });
+
   test("a due date stays on its day in every time zone", () => {
     const inHonolulu: FormatDate = (date, options) => new Intl.DateTimeFormat("en", { timeZone: "Pacific/Honolulu", ...options }).format(date);
     expect(toPanelView(payload, { translate, formatDate: inHonolulu }).followUps.items[0]?.due).toBe("Due Jan 15, 2020");
@@ -346,6 +404,17 @@ describe("the block", () => {
     // After the tier and points, before the pinned notes.
     expect(text().indexOf("Segment and predictions")).toBeGreaterThan(text().indexOf("Spend $42.00 more to reach Platinum"));
     expect(text().indexOf("Segment and predictions")).toBeLessThan(text().indexOf("Pinned notes"));
+  });
+
+  test("shows what to suggest after the segment and predictions: each product with its reason, a badge on what is due", async () => {
+    answers.get = { status: 200, body: { ...payload, suggestions: { ready: true, items: [{ title: "Beans", due: true, reason: { code: "replenish", everyDays: 30, dueAt: "2026-12-04T09:00:00.000Z" } }, ...payload.suggestions!.items] } } };
+    await renderBlock();
+    await vi.waitFor(() => expect(text()).toContain("Suggested for this customer"));
+    expect(text()).toContain("Bought with House blend beans in 23 orders");
+    expect(text()).toContain("Usually reorders every 30 days");
+    expect([...document.body.querySelectorAll("s-badge")].map((badge) => badge.textContent)).toContain("Due");
+    expect(text().indexOf("Suggested for this customer")).toBeGreaterThan(text().indexOf("Segment and predictions"));
+    expect(text().indexOf("Suggested for this customer")).toBeLessThan(text().indexOf("Pinned notes"));
   });
 
   test("an answer without insights (an older server) renders the panel without the section", async () => {

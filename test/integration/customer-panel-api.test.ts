@@ -10,7 +10,7 @@ import { MAX_NOTE_LENGTH } from "~/modules/notes/notes.server";
 
 import { isPanelPayload, MAX_NOTE_LENGTH as PANEL_MAX_NOTE_LENGTH, type PanelPayload } from "../../extensions/customer-panel/src/panel-model";
 import { bootApp, createStaffSession, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/app";
-import { createCustomer, createOrder, createShop } from "../support/factories";
+import { createCustomer, createOrder, createOrderLine, createShop } from "../support/factories";
 
 const { prisma, database } = await bootApp();
 const route = await import("~/routes/api.panel.$customerId");
@@ -226,6 +226,29 @@ describe("GET api/panel/:customerId", () => {
     await prisma.customerInsight.update({ where: { shop_customerId: { shop: SHOP_A, customerId: CUSTOMER_WITHOUT_ORDERS } }, data: { computedAt: new Date() } });
   });
 
+  test("carries the customer's suggestions once the shop's model is built: what they come back for, with its reason", async () => {
+    const before = (await (await get(await signed(panelRequest("101")), "101")).json()) as PanelPayload;
+    expect(before.suggestions).toEqual({ ready: false, items: [] });
+    await prisma.product.create({ data: { shop: SHOP_A, shopifyId: "gid://shopify/Product/501", title: "House blend", handle: "house-blend", status: "ACTIVE", shopifyCreatedAt: new Date(), shopifyUpdatedAt: new Date() } });
+    const orders = ["9201", "9202"].map((id) => `gid://shopify/Order/${id}`);
+    for (const [index, orderId] of orders.entries()) {
+      await createOrder(prisma, { shop: SHOP_A, shopifyId: orderId, customerId: CUSTOMER, processedAt: day(`2025-0${index + 1}-01`) });
+      await createOrderLine(prisma, { shop: SHOP_A, shopifyId: `gid://shopify/LineItem/50${index}`, orderId, productId: "gid://shopify/Product/501", title: "House blend" });
+    }
+    const { buildShopModel, forgetRecommendations } = await import("~/modules/recommendations/recommendations.server");
+    forgetRecommendations(SHOP_A);
+    await buildShopModel(prisma, SHOP_A);
+    const body = (await (await get(await signed(panelRequest("101")), "101")).json()) as PanelPayload;
+    expect(body.suggestions?.ready).toBe(true);
+    expect(body.suggestions?.items[0]).toEqual({ title: "House blend", due: false, reason: { code: "again", times: orders.length, ordersAgo: 0 } });
+    expect(isPanelPayload(body)).toBe(true);
+    // Shop B's panel knows nothing of A's products.
+    const other = (await (await get(await signed(panelRequest("201"), "panel-b"), "201")).json()) as PanelPayload;
+    expect(other.suggestions).toEqual({ ready: false, items: [] });
+    await prisma.orderLine.deleteMany({ where: { shop: SHOP_A, orderId: { in: orders } } });
+    await prisma.order.deleteMany({ where: { shop: SHOP_A, shopifyId: { in: orders } } });
+  });
+
   test("formats the predicted value in the requested locale", async () => {
     const body = (await (await get(await signed(panelRequest("101", {}, "?locale=zh-CN")), "101")).json()) as PanelPayload;
     expect(body.insights?.predictedValue).toBe(new Intl.NumberFormat("zh-CN", { style: "currency", currency: "USD" }).format(310.5));
@@ -235,6 +258,7 @@ describe("GET api/panel/:customerId", () => {
     expectTypeOf<CustomerPanelResponse>().toExtend<PanelPayload>();
     // The extension takes insights as optional (an older server); this server always sends them.
     expectTypeOf<CustomerPanelResponse["insights"]>().toExtend<NonNullable<PanelPayload["insights"]>>();
+    expectTypeOf<CustomerPanelResponse["suggestions"]>().toExtend<NonNullable<PanelPayload["suggestions"]>>();
     expect(PANEL_MAX_NOTE_LENGTH).toBe(MAX_NOTE_LENGTH);
   });
 

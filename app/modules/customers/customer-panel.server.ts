@@ -7,10 +7,29 @@ import { createNote, isOverdue, listNotes, NoteError, type NoteInput } from "../
 import { memberCard } from "../loyalty/loyalty.server";
 import { basisUnit } from "../loyalty/tier-rules";
 import type { InsightReason } from "../segments/insights.server";
+import { customerSuggestions, type CustomerSuggestions } from "../recommendations/recommendations.server";
 import { segmentsOfCustomer } from "../segments/segments.server";
 import { listStaff, type Actor } from "../staff/staff.server";
 
 export const PANEL_PINNED_NOTES = 3;
+/** Products the panel suggests (what is due first): the profile card shows more. */
+export const PANEL_SUGGESTIONS = 3;
+
+/**
+ * The profile's "Suggested for this customer" (recommendations/suggestion-view.server.ts) for the
+ * panel: what is due again, then the likely next products, each with its reason as data the
+ * extension words in the staff member's language. `ready` is false until the shop's model is built.
+ */
+function panelSuggestions(result: CustomerSuggestions) {
+  const due = result.due.map((item) => ({ title: item.product.title, due: true, reason: item.reason.code === "replenish" ? { code: "replenish" as const, everyDays: item.reason.everyDays, dueAt: item.reason.dueAt } : { code: "anniversary" as const, month: item.reason.month, years: item.reason.years.length } }));
+  const next = result.suggestions
+    .filter((suggestion) => !result.due.some((item) => item.product.id === suggestion.product.id))
+    .map((suggestion) => {
+      const reason = suggestion.reason;
+      return { title: suggestion.product.title, due: false, reason: reason.code === "boughtWith" ? { code: "boughtWith" as const, title: reason.title, orders: reason.orders } : reason };
+    });
+  return { ready: result.builtAt !== null, items: [...due, ...next].slice(0, PANEL_SUGGESTIONS) };
+}
 
 /** The customer of `shop` unless it is unknown or deleted in Shopify. */
 async function liveCustomer(db: PrismaClient, shop: string, customerId: string) {
@@ -68,13 +87,14 @@ export async function getCustomerPanel({
 }) {
   const customer = await liveCustomer(db, shop, customerId);
   if (!customer) return null;
-  const [notes, staff, loyalty, insight, segments, shopRecord] = await Promise.all([
+  const [notes, staff, loyalty, insight, segments, shopRecord, suggestions] = await Promise.all([
     listNotes({ shop, customerId, db }),
     listStaff({ shop, db }),
     memberCard({ shop, customerId, db, ledgerTake: 0 }),
     db.customerInsight.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     segmentsOfCustomer({ shop, customerId, db }),
     db.shop.findUnique({ where: { shop }, select: { currencyCode: true } }),
+    customerSuggestions(db, { shop, customerId, limit: PANEL_SUGGESTIONS, now }),
   ]);
   const unit = basisUnit(loyalty.program.basis);
   const nameOf = new Map(staff.map((member) => [member.userId, member.name]));
@@ -102,6 +122,7 @@ export async function getCustomerPanel({
     },
     // Predicted value is in the shop's currency, as on the profile card (orders are summed in shop money).
     insights: panelInsights({ insight, segments, money: (minor) => formatMoney(minor, shopRecord?.currencyCode ?? customer.currencyCode, locale), now }),
+    suggestions: panelSuggestions(suggestions),
     // listNotes puts pinned notes first, newest first.
     pinnedNotes: notes
       .filter((note) => note.pinned)

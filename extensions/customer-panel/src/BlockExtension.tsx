@@ -114,6 +114,23 @@ function CustomerPanel() {
             </>
           )}
 
+          {view.suggestions && (
+            <>
+              <s-divider />
+              <s-heading>{view.suggestions.title}</s-heading>
+              {view.suggestions.empty && <s-text color="subdued">{view.suggestions.empty}</s-text>}
+              {view.suggestions.items.map((item) => (
+                <s-stack key={item.title} direction="block" gap="none">
+                  <s-stack direction="inline" gap="small-200">
+                    <s-text>{item.title}</s-text>
+                    {item.due && <s-badge tone="warning">{translate("suggestions.due")}</s-badge>}
+                  </s-stack>
+                  <s-text color="subdued">{item.reason}</s-text>
+                </s-stack>
+              ))}
+            </>
+          )}
+
           <s-divider />
           <s-heading>{view.pinnedNotes.title}</s-heading>
           {view.pinnedNotes.empty && <s-text color="subdued">{view.pinnedNotes.empty}</s-text>}

@@ -27,6 +27,21 @@ export interface PanelInsights {
   segments: string[];
 }
 
+/** Why a product is suggested (app/modules/recommendations: the model's reasons and the timing ones). */
+export type PanelSuggestionReason =
+  | { code: "again"; times: number; ordersAgo: number }
+  | { code: "boughtWith"; title: string; orders: number }
+  | { code: "popular"; customers: number }
+  | { code: "replenish"; everyDays: number; dueAt: string }
+  | { code: "anniversary"; month: number; years: number };
+
+/** What is due again, then the likely next products, as on the profile's card. */
+export interface PanelSuggestions {
+  /** false until the shop's recommendation model is built (then `items` holds only what is due). */
+  ready: boolean;
+  items: Array<{ title: string; due: boolean; reason: PanelSuggestionReason }>;
+}
+
 /** What `GET api/panel/<id>` answers (app/modules/customers/customer-panel.server.ts; a test checks the two agree). */
 export interface PanelPayload {
   customer: {
@@ -53,6 +68,8 @@ export interface PanelPayload {
    * leaves the section out rather than claim the insights are not computed.
    */
   insights?: PanelInsights;
+  /** Absent from a server older than this extension, like `insights`. */
+  suggestions?: PanelSuggestions;
   appUrl: string;
 }
 
@@ -96,6 +113,19 @@ function isPanelInsights(value: unknown): value is PanelInsights {
   );
 }
 
+function isPanelSuggestions(value: unknown): value is PanelSuggestions {
+  if (typeof value !== "object" || value === null) return false;
+  const suggestions = value as Partial<Record<keyof PanelSuggestions, unknown>>;
+  return (
+    typeof suggestions.ready === "boolean" &&
+    Array.isArray(suggestions.items) &&
+    suggestions.items.every((item: unknown) => {
+      const entry = item as { title?: unknown; due?: unknown; reason?: { code?: unknown } } | null;
+      return typeof entry === "object" && entry !== null && typeof entry.title === "string" && typeof entry.due === "boolean" && typeof entry.reason?.code === "string";
+    })
+  );
+}
+
 /**
  * Enough of a check to render without throwing: an answer of another shape is a failed load. An
  * answer without `insights` (an older server) is still a panel; one with malformed insights is not.
@@ -114,6 +144,7 @@ export function isPanelPayload(value: unknown): value is PanelPayload {
     Array.isArray(payload.pinnedNotes) &&
     Array.isArray(payload.followUps) &&
     (payload.insights === undefined || isPanelInsights(payload.insights)) &&
+    (payload.suggestions === undefined || isPanelSuggestions(payload.suggestions)) &&
     typeof payload.appUrl === "string"
   );
 }
@@ -141,6 +172,8 @@ export interface PanelView {
    * the custom segments line. null when the server sent none (older than the extension).
    */
   insights: { title: string; pending: string | null; figures: Array<{ label: string; value: string }>; reason: string | null; segments: string } | null;
+  /** What is due, then the likely next products, each with its reason line; `empty` when there are none. null when the server sent none. */
+  suggestions: { title: string; empty: string | null; items: Array<{ title: string; due: boolean; reason: string }> } | null;
   pinnedNotes: { title: string; empty: string | null; notes: Array<{ id: string; body: string; byline: string }> };
   followUps: { title: string; empty: string | null; items: Array<{ id: string; body: string; due: string; overdue: boolean; assignee: string }> };
   crmHref: string;
@@ -197,6 +230,32 @@ function insightsView(insights: PanelInsights, translate: Translate, formatDate:
   };
 }
 
+/** A suggestion's reason as one line ("Bought with Pour-over kettle in 23 orders"); null for a reason newer than this extension. */
+function suggestionReasonText(reason: PanelSuggestionReason, translate: Translate, formatDate: FormatDate): string | null {
+  switch (reason.code) {
+    case "again":
+      return reason.ordersAgo === 0 ? translate("suggestions.reason.againLast", { count: reason.times }) : translate("suggestions.reason.again", { count: reason.times, ago: reason.ordersAgo });
+    case "boughtWith":
+      return translate("suggestions.reason.boughtWith", { title: reason.title, count: reason.orders });
+    case "popular":
+      return translate("suggestions.reason.popular", { count: reason.customers });
+    case "replenish":
+      return translate("suggestions.reason.replenish", { every: reason.everyDays, date: instant(reason.dueAt, formatDate) });
+    case "anniversary":
+      return translate("suggestions.reason.anniversary", { month: formatDate(new Date(Date.UTC(2000, reason.month, 15)), { month: "long", timeZone: "UTC" }), count: reason.years });
+    default:
+      return null;
+  }
+}
+
+function suggestionsView(suggestions: PanelSuggestions, translate: Translate, formatDate: FormatDate): NonNullable<PanelView["suggestions"]> {
+  const items = suggestions.items.flatMap((item) => {
+    const reason = suggestionReasonText(item.reason, translate, formatDate);
+    return reason === null ? [] : [{ title: item.title, due: item.due, reason }];
+  });
+  return { title: translate("suggestions.title"), empty: items.length > 0 ? null : translate(suggestions.ready ? "suggestions.none" : "suggestions.pending"), items };
+}
+
 /** The endpoint's answer as the block's strings, in the staff member's language. */
 export function toPanelView(payload: PanelPayload, { translate, formatDate }: { translate: Translate; formatDate: FormatDate }): PanelView {
   const { customer } = payload;
@@ -220,6 +279,7 @@ export function toPanelView(payload: PanelPayload, { translate, formatDate }: { 
         : null,
     },
     insights: payload.insights ? insightsView(payload.insights, translate, formatDate) : null,
+    suggestions: payload.suggestions ? suggestionsView(payload.suggestions, translate, formatDate) : null,
     pinnedNotes: {
       title: translate("pinnedNotes"),
       empty: payload.pinnedNotes.length ? null : translate("noPinnedNotes"),
