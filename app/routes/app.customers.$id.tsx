@@ -750,9 +750,15 @@ export default function CustomerProfile() {
                   <InlineStack key={product.productId ?? product.title} gap="300" wrap={false} blockAlign="center">
                     <Thumbnail source={product.imageUrl ?? ImageIcon} alt={product.title} size="small" />
                     <BlockStack gap="050">
-                      <Text as="span" fontWeight="medium">
-                        {product.title}
-                      </Text>
+                      {product.productId ? (
+                        <Link url={`/app/products/${product.productId.split("/").pop()}`} removeUnderline>
+                          {product.title}
+                        </Link>
+                      ) : (
+                        <Text as="span" fontWeight="medium">
+                          {product.title}
+                        </Text>
+                      )}
                       <Text as="span" variant="bodySm" tone="subdued">
                         {t("profile.products.line", {
                           quantity: product.quantity,

@@ -70,6 +70,7 @@ async function seedEverything(shop: string) {
   await prisma.flowEvent.create({ data: { shop, handle: "points-changed", customerId, payload: "{}" } });
   await prisma.customerInsight.create({ data: { shop, customerId, orders: 1, recency: 3, frequency: 3, monetary: 3, rfmSegment: "potentialLoyalist", computedAt: now } });
   await prisma.insightModel.create({ data: { shop, distribution: "{}", parameters: "{}", customers: 1, fittedAt: now } });
+  await prisma.recommendationModel.create({ data: { shop, builtAt: now, customers: 1, orders: 1, products: 1, buildMs: 1, model: "{}" } });
   await prisma.rfmChange.create({ data: { shop, customerId, fromSegment: null, toSegment: "potentialLoyalist" } });
   const segment = await prisma.segment.create({ data: { shop, name: "Regulars", rules: "{}" } });
   await prisma.segmentMember.create({ data: { shop, segmentId: segment.id, customerId, enteredAt: now } });

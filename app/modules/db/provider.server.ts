@@ -86,6 +86,23 @@ export async function selectRows(db: Db, columns: Columns, select: string, param
   return rows;
 }
 
+/**
+ * Calls `onRow` with each row of `select` (decoded as selectRows decodes them) without holding them
+ * all: on SQLite the driver steps through the result; on PostgreSQL the rows are read in one answer
+ * first (a cursor would be the next step if a reader needs it there).
+ */
+export async function forEachRow(db: Db, columns: Columns, select: string, params: readonly unknown[], onRow: (row: unknown[]) => void): Promise<void> {
+  const connection = await sqliteConnectionOf(db);
+  if (!connection) {
+    for (const row of await selectRows(db, columns, select, params)) onRow(row);
+    return;
+  }
+  for (const row of connection.prepare(select).raw().iterate(params.map(sqliteParam)) as IterableIterator<unknown[]>) {
+    decodeRow(row, columns);
+    onRow(row);
+  }
+}
+
 /** A bound value as SQLite stores it (what Prisma binds for these types). */
 function sqliteParam(value: unknown): unknown {
   if (value instanceof Date) return encodeDate(value, "sqlite");

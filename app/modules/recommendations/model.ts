@@ -288,44 +288,54 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
     }
     return i;
   };
-  // Orders, buyers and co-purchases.
-  const pairs = new Map<number, Map<number, number>>();
+  // Orders, buyers and co-purchases (each unordered pair once, keyed low x items + high: one map, not one per item).
+  for (const purchases of histories.values()) for (const purchase of purchases) for (const item of purchase.items) idOf(item);
+  const count = items.length;
+  const pairs = new Map<number, number>();
   let purchaseCount = 0;
+  const bought = new Set<number>();
   for (const purchases of histories.values()) {
-    const bought = new Set<number>();
+    bought.clear();
     for (const purchase of purchases) {
       purchaseCount++;
-      const basket = [...new Set(purchase.items)].map(idOf);
+      const basket = [...new Set(purchase.items.map((item) => index.get(item)!))].sort((left, right) => left - right);
       for (const i of basket) {
         orders[i]!++;
         bought.add(i);
       }
       if (basket.length > MAX_BASKET_FOR_PAIRS) continue;
-      for (const i of basket) {
-        let row = pairs.get(i);
-        if (!row) pairs.set(i, (row = new Map()));
-        for (const j of basket) if (j !== i) row.set(j, (row.get(j) ?? 0) + 1);
+      for (let a = 0; a < basket.length; a++) {
+        for (let b = a + 1; b < basket.length; b++) {
+          const key = basket[a]! * count + basket[b]!;
+          pairs.set(key, (pairs.get(key) ?? 0) + 1);
+        }
       }
     }
     for (const i of bought) buyers[i]!++;
   }
-  const neighbours = items.map((_, i) =>
-    [...(pairs.get(i) ?? [])]
-      .map(([j, together]): [number, number, number] => [j, together / Math.sqrt(orders[i]! * orders[j]!), together])
-      .sort((left, right) => right[1] - left[1] || right[2] - left[2] || left[0] - right[0])
-      .slice(0, keep),
-  );
+  const candidates: Array<Array<[number, number, number]>> = items.map(() => []);
+  for (const [key, together] of pairs) {
+    const i = Math.floor(key / count);
+    const j = key - i * count;
+    const cosine = together / Math.sqrt(orders[i]! * orders[j]!);
+    candidates[i]!.push([j, cosine, together]);
+    candidates[j]!.push([i, cosine, together]);
+  }
   pairs.clear();
+  const neighbours = candidates.map((list) => list.sort((left, right) => right[1] - left[1] || right[2] - left[2] || left[0] - right[0]).slice(0, keep));
 
-  // Held out: every customer's latest purchase against the history before it.
+  // Held out: every customer's latest purchase against the history before it. Only the customers
+  // sampled to train the regressions keep their split; the others only add to the counts.
+  const heldOutIds = [...histories].filter(([, purchases]) => purchases.length >= 2).map(([customer]) => customer);
+  const sample = sampleByHash(heldOutIds, trainingCustomers);
+  const sampled = new Set(sample.map((position) => heldOutIds[position]!));
   const seen = new Float64Array(items.length);
   const again = new Float64Array(items.length);
   const firstTime = new Float64Array(items.length);
-  let heldOut = 0;
+  const heldOut = heldOutIds.length;
   const split = new Map<string, { before: History; next: Set<number> }>();
-  for (const [customer, purchases] of histories) {
-    if (purchases.length < 2) continue;
-    heldOut++;
+  for (const customer of heldOutIds) {
+    const purchases = histories.get(customer)!;
     const before = historyOf(purchases.slice(0, -1), index);
     const next = new Set(purchases[purchases.length - 1]!.items.map((item) => index.get(item)!));
     for (const i of before.times.keys()) {
@@ -333,7 +343,7 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
       if (next.has(i)) again[i] = again[i]! + 1;
     }
     for (const i of next) if (!before.times.has(i)) firstTime[i] = firstTime[i]! + 1;
-    split.set(customer, { before, next });
+    if (sampled.has(customer)) split.set(customer, { before, next });
   }
   let seenAll = 0;
   let againAll = 0;
@@ -353,10 +363,10 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
   const againRows: number[][] = [];
   const againOutcomes: number[] = [];
   const liftRows: Array<[number, number, number]> = [];
-  const customers = [...split.keys()];
   const partial = { popular, neighbours };
-  for (const position of sampleByHash(customers, trainingCustomers)) {
-    const { before, next } = split.get(customers[position]!)!;
+  // In the sample's hash order, so the same histories give the same fit whatever order they come in.
+  for (const position of sample) {
+    const { before, next } = split.get(heldOutIds[position]!)!;
     for (const i of before.times.keys()) {
       const outcome = next.has(i) ? 1 : 0;
       const rate = (again[i]! - outcome + REPEAT_PRIOR * shopRepeat) / (seen[i]! - 1 + REPEAT_PRIOR);

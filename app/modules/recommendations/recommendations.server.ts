@@ -4,7 +4,7 @@
 // counts) against the shop's model, and from their dated orders the repurchase cycles and
 // anniversaries that are due.
 import type { PrismaClient } from "../../db.server";
-import { placeholders, providerOf, selectRows } from "../db/provider.server";
+import { forEachRow, placeholders, providerOf, selectRows } from "../db/provider.server";
 import { shopTerms, type Db } from "../loyalty/program.server";
 import { buildModel, boughtTogether, recommend, type Purchase, type RecommendationModel, type SuggestionReason } from "./model";
 import { anniversaries, isComing, isDue, repurchaseCycles } from "./timing";
@@ -31,12 +31,17 @@ const PURCHASE_COLUMNS = [
   ["productId", "text"],
 ] as const;
 
-/** Rows (customer, order, date, product) in customer then time order, as purchases per customer. */
-function toHistories(rows: unknown[][]): Map<string, Purchase[]> {
+/**
+ * Purchases per customer from rows (customer, order, date, product) in customer then time order,
+ * one row at a time: product ids are shared strings (20,000 products, not 1.5 million copies).
+ */
+function historiesCollector() {
   const histories = new Map<string, Purchase[]>();
+  const productIds = new Map<string, string>();
   let lastOrder: string | null = null;
   let current: { items: string[]; at: Date } | null = null;
-  for (const [customerId, orderId, at, productId] of rows as Array<[string, string, Date, string]>) {
+  const add = (row: unknown[]) => {
+    const [customerId, orderId, at, productId] = row as [string, string, Date, string];
     if (orderId !== lastOrder) {
       lastOrder = orderId;
       current = { items: [], at };
@@ -44,9 +49,11 @@ function toHistories(rows: unknown[][]): Map<string, Purchase[]> {
       if (!list) histories.set(customerId, (list = []));
       list.push(current);
     }
-    current!.items.push(productId);
-  }
-  return histories;
+    let shared = productIds.get(productId);
+    if (shared === undefined) productIds.set(productId, (shared = productId));
+    current!.items.push(shared);
+  };
+  return { histories, add };
 }
 
 export interface BuildSummary {
@@ -59,7 +66,8 @@ export interface BuildSummary {
 /** Builds the shop's model from all its orders and stores it. */
 export async function buildShopModel(db: Db, shop: string, now = new Date()): Promise<BuildSummary> {
   const started = performance.now();
-  const histories = toHistories(await selectRows(db, PURCHASE_COLUMNS, purchaseSql(db, false), [shop]));
+  const { histories, add } = historiesCollector();
+  await forEachRow(db, PURCHASE_COLUMNS, purchaseSql(db, false), [shop], add);
   const model = buildModel(histories);
   const buildMs = Math.round(performance.now() - started);
   const data = { builtAt: now, customers: model.customers, orders: model.purchases, products: model.items.length, buildMs, model: JSON.stringify(model) };
@@ -159,8 +167,9 @@ export interface CustomerSuggestions {
 
 /** A customer's suggestions and what is due, from their orders now and the shop's model. */
 export async function customerSuggestions(db: Db, { shop, customerId, limit = 10, now = new Date() }: { shop: string; customerId: string; limit?: number; now?: Date }): Promise<CustomerSuggestions> {
-  const [entry, products, rows] = await Promise.all([shopModel(db, shop), catalogue(db, shop), selectRows(db, PURCHASE_COLUMNS, purchaseSql(db, true), [shop, customerId])]);
-  const purchases = toHistories(rows).get(customerId) ?? [];
+  const { histories, add } = historiesCollector();
+  const [entry, products] = await Promise.all([shopModel(db, shop), catalogue(db, shop), forEachRow(db, PURCHASE_COLUMNS, purchaseSql(db, true), [shop, customerId], add)]);
+  const purchases = histories.get(customerId) ?? [];
   const allowed = (item: string) => products.products.has(item);
   const due = dueItems(purchases, products.products, products.timeZone, now);
   if (!entry) return { builtAt: null, suggestions: [], due };
