@@ -145,21 +145,48 @@ export function fitLift(rows: ReadonlyArray<readonly [number, number, number]>):
   return { base, slope };
 }
 
-/** Summed cosine of each item outside the history to the items in it, and which history item is closest. */
-function closenessTo(model: Pick<RecommendationModel, "neighbours">, history: History) {
-  const closeness = new Map<number, { sum: number; via: number; best: number; orders: number }>();
+interface Closeness {
+  /** Items close to the history (not in it), in the order first reached. */
+  touched: number[];
+  sum: Float64Array;
+  best: Float64Array;
+  via: Int32Array;
+  orders: Int32Array;
+}
+
+// One set of dense arrays per neighbour table, reused customer after customer (a customer with 700
+// orders reaches tens of thousands of items: maps of objects were most of a build's time).
+const scratches = new WeakMap<object, Closeness>();
+
+/**
+ * Summed cosine of each item outside the history to the items in it, and which history item is
+ * closest. The answer lives in shared arrays: read it before the next call.
+ */
+function closenessTo(model: Pick<RecommendationModel, "neighbours">, history: History): Closeness {
+  let scratch = scratches.get(model.neighbours);
+  if (!scratch) {
+    const size = model.neighbours.length;
+    scratch = { touched: [], sum: new Float64Array(size), best: new Float64Array(size), via: new Int32Array(size), orders: new Int32Array(size) };
+    scratches.set(model.neighbours, scratch);
+  }
+  for (const i of scratch.touched) scratch.sum[i] = 0;
+  scratch.touched.length = 0;
   for (const item of history.times.keys()) {
     for (const [other, cosine, together] of model.neighbours[item] ?? []) {
       if (history.times.has(other)) continue;
-      const entry = closeness.get(other);
-      if (!entry) closeness.set(other, { sum: cosine, via: item, best: cosine, orders: together });
-      else {
-        entry.sum += cosine;
-        if (cosine > entry.best) Object.assign(entry, { via: item, best: cosine, orders: together });
+      if (scratch.sum[other] === 0) {
+        scratch.touched.push(other);
+        scratch.best[other] = -1;
+      }
+      scratch.sum[other]! += cosine;
+      if (cosine > scratch.best[other]!) {
+        scratch.best[other] = cosine;
+        scratch.via[other] = item;
+        scratch.orders[other] = together;
       }
     }
   }
-  return closeness;
+  return scratch;
 }
 
 function freshCandidates(model: Pick<RecommendationModel, "popular" | "neighbours">, history: History, count: number) {
@@ -169,8 +196,15 @@ function freshCandidates(model: Pick<RecommendationModel, "popular" | "neighbour
     if (candidates.size >= count) break;
     if (!history.times.has(item)) candidates.add(item);
   }
-  const closest = [...closeness].sort((left, right) => right[1].sum - left[1].sum || left[0] - right[0]).slice(0, count);
-  for (const [item] of closest) candidates.add(item);
+  // The `count` closest: the smallest sum that makes the cut, then those at or above it (ties by index).
+  const { touched, sum } = closeness;
+  let closest = touched;
+  if (touched.length > count) {
+    const sums = Float64Array.from(touched, (i) => sum[i]!).sort();
+    const cut = sums[sums.length - count]!;
+    closest = touched.filter((i) => sum[i]! >= cut);
+  }
+  for (const i of closest.sort((left, right) => sum[right]! - sum[left]! || left - right).slice(0, count)) candidates.add(i);
   return { candidates, closeness };
 }
 
@@ -288,38 +322,35 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
     }
     return i;
   };
-  // Orders, buyers and co-purchases (each unordered pair once, keyed low x items + high: one map, not one per item).
-  for (const purchases of histories.values()) for (const purchase of purchases) for (const item of purchase.items) idOf(item);
-  const count = items.length;
-  const pairs = new Map<number, number>();
+  // Orders, buyers and co-purchases (each unordered pair once, under its lower item).
+  const pairs = new Map<number, Map<number, number>>();
   let purchaseCount = 0;
   const bought = new Set<number>();
   for (const purchases of histories.values()) {
     bought.clear();
     for (const purchase of purchases) {
       purchaseCount++;
-      const basket = [...new Set(purchase.items.map((item) => index.get(item)!))].sort((left, right) => left - right);
+      const basket = [...new Set(purchase.items.map(idOf))].sort((left, right) => left - right);
       for (const i of basket) {
         orders[i]!++;
         bought.add(i);
       }
       if (basket.length > MAX_BASKET_FOR_PAIRS) continue;
       for (let a = 0; a < basket.length; a++) {
-        for (let b = a + 1; b < basket.length; b++) {
-          const key = basket[a]! * count + basket[b]!;
-          pairs.set(key, (pairs.get(key) ?? 0) + 1);
-        }
+        let row = pairs.get(basket[a]!);
+        if (!row) pairs.set(basket[a]!, (row = new Map()));
+        for (let b = a + 1; b < basket.length; b++) row.set(basket[b]!, (row.get(basket[b]!) ?? 0) + 1);
       }
     }
     for (const i of bought) buyers[i]!++;
   }
   const candidates: Array<Array<[number, number, number]>> = items.map(() => []);
-  for (const [key, together] of pairs) {
-    const i = Math.floor(key / count);
-    const j = key - i * count;
-    const cosine = together / Math.sqrt(orders[i]! * orders[j]!);
-    candidates[i]!.push([j, cosine, together]);
-    candidates[j]!.push([i, cosine, together]);
+  for (const [i, row] of pairs) {
+    for (const [j, together] of row) {
+      const cosine = together / Math.sqrt(orders[i]! * orders[j]!);
+      candidates[i]!.push([j, cosine, together]);
+      candidates[j]!.push([i, cosine, together]);
+    }
   }
   pairs.clear();
   const neighbours = candidates.map((list) => list.sort((left, right) => right[1] - left[1] || right[2] - left[2] || left[0] - right[0]).slice(0, keep));
@@ -376,7 +407,7 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
     const { candidates, closeness } = freshCandidates(partial, before, newCandidates);
     for (const i of candidates) {
       const outcome = next.has(i) ? 1 : 0;
-      liftRows.push([outcome, heldOut > 1 ? (firstTime[i]! - outcome) / (heldOut - 1) : 0, closeness.get(i)?.sum ?? 0]);
+      liftRows.push([outcome, heldOut > 1 ? (firstTime[i]! - outcome) / (heldOut - 1) : 0, closeness.sum[i]!]);
     }
   }
   return {
@@ -427,9 +458,9 @@ export function recommend(model: RecommendationModel, purchases: readonly Purcha
   for (const i of candidates) {
     const item = model.items[i]!;
     if (!allowed(item)) continue;
-    const close = closeness.get(i);
-    const score = freshScore(model, model.newRate[i]!, close?.sum ?? 0);
-    const reason: SuggestionReason = close ? { code: "boughtWith", item: model.items[close.via]!, orders: close.orders } : { code: "popular", customers: model.buyers[i]! };
+    const close = closeness.sum[i]!;
+    const score = freshScore(model, model.newRate[i]!, close);
+    const reason: SuggestionReason = close > 0 ? { code: "boughtWith", item: model.items[closeness.via[i]!]!, orders: closeness.orders[i]! } : { code: "popular", customers: model.buyers[i]! };
     scored.push({ item, score, reason });
   }
   scored.sort((left, right) => right.score - left.score || (left.item < right.item ? -1 : left.item > right.item ? 1 : 0));

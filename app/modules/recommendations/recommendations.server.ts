@@ -11,23 +11,37 @@ import { anniversaries, isComing, isDue, repurchaseCycles } from "./timing";
 
 /** A product tag that keeps a product out of every suggestion (set in Shopify admin, like any tag). */
 export const EXCLUDE_TAG = "crm-no-recommend";
+/**
+ * A customer's suggestions read their latest this many orders (all of them for 99.9% of customers):
+ * a buyer with 700 orders would otherwise cost 30 ms a request for little the last 200 do not say.
+ */
+export const CUSTOMER_ORDERS = 200;
 /** How long the set of products that may be suggested is trusted before it is read again. */
 const SELLABLE_TTL_MS = 60_000;
 
 /** Orders that say what customers buy: not test, not cancelled, not deleted; lines still held (not fully refunded). */
 function purchaseSql(db: Db, customer: boolean) {
-  const [shopMark, customerMark] = placeholders(providerOf(db), 2);
-  return `SELECT o."customerId" AS "customerId", o."shopifyId" AS "orderId", o."processedAt" AS "at", l."productId" AS "productId"
+  const provider = providerOf(db);
+  // Parameters: [shop] for the whole shop, [shop, shop, customerId] for one customer.
+  const [shopMark, innerShopMark, customerMark] = placeholders(provider, 3);
+  // As text with its zone (SQLite stores it so; PostgreSQL's timestamp(3) is UTC without one).
+  const at = provider === "sqlite" ? `o."processedAt"` : `to_char(o."processedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const real = (mark: string) => `o."shop" = ${mark} AND o."test" = FALSE AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL`;
+  // One customer: their latest CUSTOMER_ORDERS orders (the index on (shop, customerId, processedAt) walked backwards).
+  const whose = customer
+    ? `o."shopifyId" IN (SELECT o."shopifyId" FROM "Order" o WHERE ${real(innerShopMark!)} AND o."customerId" = ${customerMark} ORDER BY o."processedAt" DESC LIMIT ${CUSTOMER_ORDERS})`
+    : `o."customerId" IS NOT NULL`;
+  return `SELECT o."customerId" AS "customerId", o."shopifyId" AS "orderId", ${at} AS "at", l."productId" AS "productId"
     FROM "Order" o JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."shopifyId"
-    WHERE o."shop" = ${shopMark} AND ${customer ? `o."customerId" = ${customerMark}` : `o."customerId" IS NOT NULL`} AND o."test" = FALSE AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL
-      AND l."productId" IS NOT NULL AND l."currentQuantity" > 0
+    WHERE ${real(shopMark!)} AND ${whose} AND l."productId" IS NOT NULL AND l."currentQuantity" > 0
     ORDER BY o."customerId", o."processedAt", o."shopifyId"`;
 }
 
+// The date comes as the database's text and is parsed once per order, not once per line.
 const PURCHASE_COLUMNS = [
   ["customerId", "text"],
   ["orderId", "text"],
-  ["at", "date"],
+  ["at", "text"],
   ["productId", "text"],
 ] as const;
 
@@ -41,10 +55,10 @@ function historiesCollector() {
   let lastOrder: string | null = null;
   let current: { items: string[]; at: Date } | null = null;
   const add = (row: unknown[]) => {
-    const [customerId, orderId, at, productId] = row as [string, string, Date, string];
+    const [customerId, orderId, at, productId] = row as [string, string, string | Date, string];
     if (orderId !== lastOrder) {
       lastOrder = orderId;
-      current = { items: [], at };
+      current = { items: [], at: at instanceof Date ? at : new Date(at) };
       let list = histories.get(customerId);
       if (!list) histories.set(customerId, (list = []));
       list.push(current);
@@ -168,7 +182,7 @@ export interface CustomerSuggestions {
 /** A customer's suggestions and what is due, from their orders now and the shop's model. */
 export async function customerSuggestions(db: Db, { shop, customerId, limit = 10, now = new Date() }: { shop: string; customerId: string; limit?: number; now?: Date }): Promise<CustomerSuggestions> {
   const { histories, add } = historiesCollector();
-  const [entry, products] = await Promise.all([shopModel(db, shop), catalogue(db, shop), forEachRow(db, PURCHASE_COLUMNS, purchaseSql(db, true), [shop, customerId], add)]);
+  const [entry, products] = await Promise.all([shopModel(db, shop), catalogue(db, shop), forEachRow(db, PURCHASE_COLUMNS, purchaseSql(db, true), [shop, shop, customerId], add)]);
   const purchases = histories.get(customerId) ?? [];
   const allowed = (item: string) => products.products.has(item);
   const due = dueItems(purchases, products.products, products.timeZone, now);

@@ -34,33 +34,34 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-/** Days (UTC) on which each key was bought, ascending, without repeats. */
-function daysByKey(purchases: readonly Purchase[], keyOf: (item: string) => string | null): Map<string, number[]> {
-  const days = new Map<string, Set<number>>();
+/** Per key: the days (UTC) it was bought, ascending without repeats, and the time of its latest purchase. */
+function daysByKey(purchases: readonly Purchase[], keyOf: (item: string) => string | null): Map<string, { days: number[]; lastAt: number }> {
+  const found = new Map<string, { days: Set<number>; lastAt: number }>();
   for (const purchase of purchases) {
     if (!purchase.at) continue;
-    const day = Math.floor(purchase.at.getTime() / DAY_MS);
+    const time = purchase.at.getTime();
+    const day = Math.floor(time / DAY_MS);
     for (const item of purchase.items) {
       const key = keyOf(item);
       if (key === null) continue;
-      let set = days.get(key);
-      if (!set) days.set(key, (set = new Set()));
-      set.add(day);
+      const entry = found.get(key);
+      if (!entry) found.set(key, { days: new Set([day]), lastAt: time });
+      else {
+        entry.days.add(day);
+        entry.lastAt = Math.max(entry.lastAt, time);
+      }
     }
   }
-  return new Map([...days].map(([key, set]) => [key, [...set].sort((a, b) => a - b)]));
+  return new Map([...found].map(([key, entry]) => [key, { days: [...entry.days].sort((a, b) => a - b), lastAt: entry.lastAt }]));
 }
 
 /** Each key bought on MIN_CYCLE_PURCHASES or more days, with its median gap and the date it is due next. */
 export function repurchaseCycles(purchases: readonly Purchase[], keyOf: (item: string) => string | null = (item) => item): Cycle[] {
   const cycles: Cycle[] = [];
-  for (const [key, days] of daysByKey(purchases, keyOf)) {
+  for (const [key, { days, lastAt }] of daysByKey(purchases, keyOf)) {
     if (days.length < MIN_CYCLE_PURCHASES) continue;
     const everyDays = Math.round(median(days.slice(1).map((day, index) => day - days[index]!)));
-    const last = days[days.length - 1]!;
-    // The time of day of the last purchase of that day.
-    const lastAt = new Date(Math.max(...purchases.filter((purchase) => purchase.at && Math.floor(purchase.at.getTime() / DAY_MS) === last && purchase.items.some((item) => keyOf(item) === key)).map((purchase) => purchase.at!.getTime())));
-    cycles.push({ key, purchases: days.length, everyDays, lastAt, dueAt: new Date(lastAt.getTime() + everyDays * DAY_MS) });
+    cycles.push({ key, purchases: days.length, everyDays, lastAt: new Date(lastAt), dueAt: new Date(lastAt + everyDays * DAY_MS) });
   }
   return cycles.sort((left, right) => left.dueAt.getTime() - right.dueAt.getTime() || (left.key < right.key ? -1 : 1));
 }
