@@ -23,6 +23,8 @@ export interface Demo {
   url(path: string, options?: { user?: number; locale?: string }): string;
   newPage(): Promise<Page>;
   stop(): Promise<void>;
+  /** The app itself (what Shopify calls: webhooks, the app proxy), not the emulated admin around it. */
+  appUrl: string;
 }
 
 export async function startDemo({ customers, orders, databaseFile }: { customers: number; orders: number; databaseFile: string }): Promise<Demo> {
@@ -49,6 +51,7 @@ export async function startDemo({ customers, orders, databaseFile }: { customers
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   return {
+    appUrl: `http://localhost:${port}`,
     url(path, { user = 1, locale = "en" } = {}) {
       const url = new URL(openUrl);
       url.searchParams.set("path", path);

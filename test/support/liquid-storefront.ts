@@ -11,11 +11,12 @@ export const LOYALTY_BLOCK_DIR = join(import.meta.dirname, "../../extensions/loy
 type Messages = { [key: string]: string | Messages };
 
 const read = (path: string) => readFileSync(join(LOYALTY_BLOCK_DIR, path), "utf8");
-export const blockSource = () => read("blocks/loyalty-status.liquid");
-export const blockCss = () => read("assets/loyalty-status.css");
+export const blockSource = (block = "loyalty-status") => read(`blocks/${block}.liquid`);
+export const blockCss = (block = "loyalty-status") => read(`assets/${block}.css`);
+export const blockAsset = (file: string) => read(`assets/${file}`);
 
-export function blockSchema(): { settings: Array<{ id: string; default?: unknown }> } {
-  const match = /{%\s*schema\s*%}([\s\S]*?){%\s*endschema\s*%}/.exec(blockSource());
+export function blockSchema(block = "loyalty-status"): { settings: Array<{ id: string; default?: unknown }> } {
+  const match = /{%\s*schema\s*%}([\s\S]*?){%\s*endschema\s*%}/.exec(blockSource(block));
   if (!match) throw new Error("the block has no schema");
   return JSON.parse(match[1]!);
 }
@@ -33,6 +34,22 @@ export interface StorefrontOptions {
 }
 
 export async function renderLoyaltyBlock({ locale, moneyFormat = "${{amount}}", settings = {}, customer = null }: StorefrontOptions): Promise<string> {
+  const scope = {
+    routes: { account_register_url: "/account/register", account_login_url: "/account/login" },
+    customer: customer ? { first_name: customer.first_name, metafields: { $app: { loyalty_status: customer.status === undefined ? null : { value: customer.status } } } } : null,
+  };
+  return renderBlock("loyalty-status", { locale, moneyFormat, settings, scope });
+}
+
+/**
+ * The Recommendations block as a storefront page holds it: a signed-in shopper (or a guest), on a
+ * product page (`product`) or elsewhere; asset URLs under /assets/ and the shop's root at "/".
+ */
+export async function renderRecommendationsBlock({ locale, settings = {}, customer = null, product = null }: { locale: "en" | "zh-CN"; settings?: Record<string, unknown>; customer?: { first_name: string } | null; product?: { id: number } | null }): Promise<string> {
+  return renderBlock("recommendations", { locale, settings, scope: { routes: { root_url: "/" }, customer, product } });
+}
+
+async function renderBlock(block: string, { locale, moneyFormat = "${{amount}}", settings, scope }: { locale: "en" | "zh-CN"; moneyFormat?: string; settings: Record<string, unknown>; scope: Record<string, unknown> }): Promise<string> {
   const messages: Messages = JSON.parse(read(locale === "en" ? "locales/en.default.json" : `locales/${locale}.json`));
   const engine = new Liquid({ strictFilters: true });
   engine.registerTag(
@@ -61,13 +78,9 @@ export async function renderLoyaltyBlock({ locale, moneyFormat = "${{amount}}", 
     return message.replace(/{{\s*(\w+)\s*}}/g, (_, name: string) => String(vars[name] ?? ""));
   });
   engine.registerFilter("money", (cents: number) => moneyFormat.replace(/{{\s*amount\s*}}/, (Number(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })));
-  const defaults = Object.fromEntries(blockSchema().settings.map((setting) => [setting.id, setting.default]));
-  const scope = {
-    block: { settings: { ...defaults, ...settings }, shopify_attributes: 'data-shopify-editor-block="loyalty"' },
-    routes: { account_register_url: "/account/register", account_login_url: "/account/login" },
-    customer: customer ? { first_name: customer.first_name, metafields: { $app: { loyalty_status: customer.status === undefined ? null : { value: customer.status } } } } : null,
-  };
-  return engine.parseAndRender(blockSource(), scope);
+  engine.registerFilter("asset_url", (file: string) => `/assets/${file}`);
+  const defaults = Object.fromEntries(blockSchema(block).settings.map((setting) => [setting.id, setting.default]));
+  return engine.parseAndRender(blockSource(block), { ...scope, block: { settings: { ...defaults, ...settings }, shopify_attributes: `data-shopify-editor-block="${block}"` } });
 }
 
 /** The text a shopper reads: tags dropped, whitespace collapsed. */

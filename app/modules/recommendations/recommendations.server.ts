@@ -3,11 +3,10 @@
 // computed when asked, from their orders as they are now (an order that arrived a second ago
 // counts) against the shop's model, and from their dated orders the repurchase cycles and
 // anniversaries that are due.
-import type { PrismaClient } from "../../db.server";
 import { forEachRow, placeholders, providerOf, selectRows } from "../db/provider.server";
 import { shopTerms, type Db } from "../loyalty/program.server";
 import { buildModel, boughtTogether, recommend, type Purchase, type RecommendationModel, type SuggestionReason } from "./model";
-import { anniversaries, isComing, isDue, repurchaseCycles } from "./timing";
+import { anniversaries, isComing, isDue, monthIn, repurchaseCycles } from "./timing";
 
 /** A product tag that keeps a product out of every suggestion (set in Shopify admin, like any tag). */
 export const EXCLUDE_TAG = "crm-no-recommend";
@@ -92,7 +91,7 @@ export async function buildShopModel(db: Db, shop: string, now = new Date()): Pr
 
 // A shop's model is read many times between builds: kept parsed, checked against builtAt.
 const models = new Map<string, { builtAt: Date; model: RecommendationModel }>();
-const sellable = new Map<string, { at: number; excluded: Set<string>; products: Map<string, ProductCard>; timeZone: string }>();
+const sellable = new Map<string, { at: number; products: Map<string, ProductCard>; timeZone: string }>();
 
 async function shopModel(db: Db, shop: string): Promise<{ builtAt: Date; model: RecommendationModel } | null> {
   const head = await selectRows(db, [["builtAt", "date"]], `SELECT "builtAt" FROM "RecommendationModel" WHERE "shop" = ${placeholders(providerOf(db), 1)[0]}`, [shop]);
@@ -117,8 +116,7 @@ export interface ProductCard {
 
 /**
  * The shop's catalogue as suggestions need it: every product that may be suggested (active, not a
- * gift card, not deleted, not tagged EXCLUDE_TAG) and the rest as excluded, and the shop's time
- * zone - read at most once a minute per shop, so a product archived in Shopify leaves the
+ * gift card, not deleted, not tagged EXCLUDE_TAG), and the shop's time zone - read at most once a minute per shop, so a product archived in Shopify leaves the
  * suggestions within a minute.
  */
 async function catalogue(db: Db, shop: string, now = Date.now()) {
@@ -140,15 +138,13 @@ async function catalogue(db: Db, shop: string, now = Date.now()) {
     `SELECT "shopifyId" AS "id", "title", "handle", "productType", "imageUrl", "status", "isGiftCard", "deletedAt" IS NOT NULL AS "deleted", "tags" FROM "Product" WHERE "shop" = ${placeholders(providerOf(db), 1)[0]}`,
     [shop],
   );
-  const excluded = new Set<string>();
   const products = new Map<string, ProductCard>();
   for (const [id, title, handle, productType, imageUrl, status, isGiftCard, deleted, tags] of rows as Array<[string, string, string, string | null, string | null, string, boolean, boolean, string]>) {
     const tagged = tags.split(",").some((tag) => tag.trim().toLowerCase() === EXCLUDE_TAG);
-    if (status.toUpperCase() !== "ACTIVE" || isGiftCard || deleted || tagged) excluded.add(id);
-    else products.set(id, { id, title, handle, productType, imageUrl });
+    if (status.toUpperCase() === "ACTIVE" && !isGiftCard && !deleted && !tagged) products.set(id, { id, title, handle, productType, imageUrl });
   }
   // The shop's time zone (for "bought every May") is read with it: a Prisma lookup per customer cost milliseconds.
-  const entry = { at: now, excluded, products, timeZone: (await shopTerms(db, shop)).timeZone };
+  const entry = { at: now, products, timeZone: (await shopTerms(db, shop)).timeZone };
   sellable.set(shop, entry);
   return entry;
 }
@@ -195,16 +191,6 @@ export async function customerSuggestions(db: Db, { shop, customerId, limit = 10
   return { builtAt: entry.builtAt, suggestions, due };
 }
 
-const monthFormats = new Map<string, Intl.DateTimeFormat>();
-function monthIn(timeZone: string) {
-  let format = monthFormats.get(timeZone);
-  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric" })));
-  return (at: Date) => {
-    const parts = format.formatToParts(at);
-    return { year: Number(parts.find((part) => part.type === "year")!.value), month: Number(parts.find((part) => part.type === "month")!.value) - 1 };
-  };
-}
-
 /** Products whose repurchase cycle is due, then products whose yearly month is coming; sellable ones only, each once. */
 function dueItems(purchases: readonly Purchase[], products: ReadonlyMap<string, ProductCard>, timeZone: string, now: Date): DueItem[] {
   const due: DueItem[] = [];
@@ -231,9 +217,4 @@ export async function productsBoughtWith(db: Db, { shop, productId, limit = 8 }:
   const [entry, products] = await Promise.all([shopModel(db, shop), catalogue(db, shop)]);
   if (!entry) return [];
   return boughtTogether(entry.model, productId, { limit, allowed: (item) => products.products.has(item) }).map((together) => ({ product: products.products.get(together.item)!, orders: together.orders, score: together.score }));
-}
-
-/** The model's figures for the staff UI. */
-export async function modelStatus(db: PrismaClient, shop: string) {
-  return db.recommendationModel.findUnique({ where: { shop }, select: { builtAt: true, customers: true, orders: true, products: true, buildMs: true } });
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 
 import type { Purchase } from "./model";
-import { anniversaries, isComing, isDue, repurchaseCycles } from "./timing";
+import { anniversaries, isComing, isDue, monthIn, repurchaseCycles } from "./timing";
 
 const DAY = 86_400_000;
 const start = Date.UTC(2025, 0, 1, 10);
@@ -77,5 +77,19 @@ describe("anniversaries", () => {
     expect(isComing(giftBox!, { month: 4 })).toBe(true);
     expect(isComing(giftBox!, { month: 5 })).toBe(false);
     expect(isComing({ key: "x", month: 0, years: [2024, 2025] }, { month: 11 })).toBe(true);
+  });
+});
+
+describe("the month in the shop's time zone", () => {
+  test.each([
+    ["Asia/Shanghai", "2023-12-31T20:00:00Z", { year: 2024, month: 0 }],
+    ["Asia/Shanghai", "2024-05-15T20:00:00Z", { year: 2024, month: 4 }],
+    ["America/Los_Angeles", "2024-06-01T03:00:00Z", { year: 2024, month: 4 }],
+    ["America/Los_Angeles", "2024-06-02T03:00:00Z", { year: 2024, month: 5 }],
+    ["Pacific/Kiritimati", "2024-02-28T11:00:00Z", { year: 2024, month: 1 }],
+    ["Pacific/Kiritimati", "2024-02-29T11:00:00Z", { year: 2024, month: 2 }],
+    ["UTC", "2024-01-31T23:59:59Z", { year: 2024, month: 0 }],
+  ])("%s: %s is %o", (zone, iso, expected) => {
+    expect(monthIn(zone)(new Date(iso))).toEqual(expected);
   });
 });

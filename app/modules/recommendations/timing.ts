@@ -103,3 +103,18 @@ export function anniversaries(purchases: readonly Purchase[], monthOf: (at: Date
 export function isComing(anniversary: Anniversary, now: { month: number }): boolean {
   return anniversary.month === now.month || anniversary.month === (now.month + 1) % 12;
 }
+
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+/** Year and month (0-11) of a date in the shop's time zone. */
+export function monthIn(timeZone: string) {
+  let format = monthFormats.get(timeZone);
+  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric" })));
+  return (at: Date) => {
+    // Zones are within 14 hours of UTC: away from a month's first and last day, the UTC month is the zone's
+    // (Intl formatting costs microseconds a date, and a long history has hundreds).
+    const day = at.getUTCDate();
+    if (day > 1 && day < 28) return { year: at.getUTCFullYear(), month: at.getUTCMonth() };
+    const parts = format.formatToParts(at);
+    return { year: Number(parts.find((part) => part.type === "year")!.value), month: Number(parts.find((part) => part.type === "month")!.value) - 1 };
+  };
+}

@@ -14,13 +14,14 @@
           var a = document.createElement("a");
           a.href = item.url;
           a.className = "crm-recs__item";
+          var img = document.createElement(item.imageUrl ? "img" : "span");
+          img.className = "crm-recs__image";
           if (item.imageUrl) {
-            var img = document.createElement("img");
             img.src = item.imageUrl + (item.imageUrl.indexOf("?") < 0 ? "?" : "&") + "width=240";
             img.alt = "";
             img.loading = "lazy";
-            a.appendChild(img);
           }
+          a.appendChild(img);
           var title = document.createElement("span");
           title.textContent = item.title;
           a.appendChild(title);
