@@ -344,16 +344,36 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
     }
     for (const i of bought) buyers[i]!++;
   }
-  const candidates: Array<Array<[number, number, number]>> = items.map(() => []);
+  // Every item's co-purchased items in flat typed arrays (one segment per item), then its `keep`
+  // closest: millions of pairs as [item, cosine, orders] tuples were most of a build's memory.
+  const start = new Int32Array(items.length + 1);
   for (const [i, row] of pairs) {
-    for (const [j, together] of row) {
-      const cosine = together / Math.sqrt(orders[i]! * orders[j]!);
-      candidates[i]!.push([j, cosine, together]);
-      candidates[j]!.push([i, cosine, together]);
+    start[i + 1]! += row.size;
+    for (const j of row.keys()) start[j + 1]!++;
+  }
+  for (let i = 0; i < items.length; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, items.length);
+  const other = new Int32Array(start[items.length]!);
+  const together = new Int32Array(start[items.length]!);
+  for (const [i, row] of pairs) {
+    for (const [j, count] of row) {
+      other[fill[i]!] = j;
+      together[fill[i]!++] = count;
+      other[fill[j]!] = i;
+      together[fill[j]!++] = count;
     }
   }
   pairs.clear();
-  const neighbours = candidates.map((list) => list.sort((left, right) => right[1] - left[1] || right[2] - left[2] || left[0] - right[0]).slice(0, keep));
+  const cosine = new Float64Array(other.length);
+  for (let i = 0; i < items.length; i++) for (let at = start[i]!; at < start[i + 1]!; at++) cosine[at] = together[at]! / Math.sqrt(orders[i]! * orders[other[at]!]!);
+  const neighbours = items.map((_, i) => {
+    const segment: number[] = [];
+    for (let at = start[i]!; at < start[i + 1]!; at++) segment.push(at);
+    return segment
+      .sort((left, right) => cosine[right]! - cosine[left]! || together[right]! - together[left]! || other[left]! - other[right]!)
+      .slice(0, keep)
+      .map((at): [number, number, number] => [other[at]!, cosine[at]!, together[at]!]);
+  });
 
   // Held out: every customer's latest purchase against the history before it. Only the customers
   // sampled to train the regressions keep their split; the others only add to the counts.
