@@ -301,9 +301,8 @@ export function fitRegression(rows: readonly number[][], outcomes: readonly numb
 // Building
 
 /**
- * Builds the model from every customer's purchases (in time order). `sellable` leaves items out
- * of what is suggested (archived, draft, gift cards, the merchant's exclusions) while their
- * orders still count as evidence of taste.
+ * Builds the model from every customer's purchases (in time order). Every item counts as evidence
+ * of taste, sellable or not: what may be suggested is decided when suggesting (`allowed`).
  */
 export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, options: ModelOptions = {}): RecommendationModel {
   const { trainingCustomers, neighbours: keep, newCandidates } = { ...MODEL_DEFAULTS, ...options };
