@@ -4,6 +4,7 @@ import { prisma, type PrismaClient } from "../../db.server";
 import { encodeDate, placeholders, providerOf, selectRows, type SqlProvider } from "../db/provider.server";
 import { currentProgram, shopTerms } from "../loyalty/program.server";
 import { RFM_SEGMENTS, VALUABLE_SEGMENTS, type RfmSegment } from "../segments/rfm";
+import { zoneOffsetMs, zoneParts } from "../time/zone";
 
 export interface SegmentFigure {
   key: RfmSegment;
@@ -69,25 +70,6 @@ export interface ShopAnalytics {
 // Calendar months in a time zone. The boundaries are computed here (Intl knows every zone's DST rules) and the database
 // only compares timestamps against them, so SQLite and PostgreSQL bucket alike without time-zone support in SQL and a
 // month that starts in summer time and ends in winter time still ends at its own midnight.
-
-const partsFormats = new Map<string, Intl.DateTimeFormat>();
-
-function zoneParts(at: Date, timeZone: string) {
-  let format = partsFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
-    partsFormats.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
-  return { year: Number(parts.year), month: Number(parts.month) - 1, day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second) };
-}
-
-/** How far the zone's wall clock is ahead of UTC at `at` (ms). */
-function zoneOffsetMs(at: Date, timeZone: string): number {
-  const p = zoneParts(at, timeZone);
-  const wall = Date.UTC(p.year, p.month, p.day, p.hour, p.minute, p.second);
-  return wall - (at.getTime() - at.getUTCMilliseconds());
-}
 
 /** The instant month `month` (0-based; may overflow either way) of `year` begins in `timeZone`. */
 export function monthStart(year: number, month: number, timeZone: string): Date {

@@ -1,16 +1,10 @@
 // The tier and points rules as pure functions (decision 010): no database, no clock of their own.
 // The evaluation module feeds them the figures; tests feed them tables.
+import { zoneOffsetMs, zoneParts } from "../time/zone";
 import type { Basis, PointsRules, Program, Tier, WindowKind } from "./program";
 
 // ---------------------------------------------------------------------------------------------
 // Windows
-
-/** Milliseconds the zone is ahead of UTC at `at`. */
-function zoneOffsetMs(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(at);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second")) - Math.floor(at.getTime() / 1000) * 1000;
-}
 
 /** The instant 1 January `year` begins in `timeZone`. */
 function yearStart(year: number, timeZone: string): Date {
@@ -19,9 +13,7 @@ function yearStart(year: number, timeZone: string): Date {
   return new Date(guess - zoneOffsetMs(new Date(first), timeZone));
 }
 
-function yearIn(at: Date, timeZone: string): number {
-  return Number(new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" }).format(at));
-}
+const yearIn = (at: Date, timeZone: string): number => zoneParts(at, timeZone).year;
 
 export interface WindowRange {
   /** Orders and points from here count; null: all of them. */

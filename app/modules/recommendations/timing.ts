@@ -1,6 +1,8 @@
 // When a customer will want something again (decision 013): repurchase cycles ("you usually
 // reorder every 30 days") and anniversaries ("bought every May"). Pure: one customer's dated
 // purchases in, per key (a product, or a product type - the caller's `keyOf`) out.
+import { median } from "../maths/median";
+import { zoneParts } from "../time/zone";
 import type { Purchase } from "./model";
 
 const DAY_MS = 86_400_000;
@@ -27,12 +29,6 @@ export interface Anniversary {
   /** The distinct years with a purchase of the key in that month, ascending. */
   years: number[];
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /** Per key: the days (UTC) it was bought, ascending without repeats, and the time of its latest purchase. */
 function daysByKey(purchases: readonly Purchase[], keyOf: (item: string) => string | null): Map<string, { days: number[]; lastAt: number }> {
@@ -104,17 +100,14 @@ export function isComing(anniversary: Anniversary, now: { month: number }): bool
   return anniversary.month === now.month || anniversary.month === (now.month + 1) % 12;
 }
 
-const monthFormats = new Map<string, Intl.DateTimeFormat>();
 /** Year and month (0-11) of a date in the shop's time zone. */
 export function monthIn(timeZone: string) {
-  let format = monthFormats.get(timeZone);
-  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric" })));
   return (at: Date) => {
     // Zones are within 14 hours of UTC: away from a month's first and last day, the UTC month is the zone's
     // (Intl formatting costs microseconds a date, and a long history has hundreds).
     const day = at.getUTCDate();
     if (day > 1 && day < 28) return { year: at.getUTCFullYear(), month: at.getUTCMonth() };
-    const parts = format.formatToParts(at);
-    return { year: Number(parts.find((part) => part.type === "year")!.value), month: Number(parts.find((part) => part.type === "month")!.value) - 1 };
+    const { year, month } = zoneParts(at, timeZone);
+    return { year, month };
   };
 }

@@ -3,6 +3,7 @@
 // Pure maths: plain data in, plain data out. The time unit is the day; money is integer minor units outside this module.
 
 import { sampleByHash } from "../maths/hash-sample";
+import { median } from "../maths/median";
 
 const DAY_MS = 86_400_000;
 
@@ -515,10 +516,4 @@ function logAddExp(u: number, w: number): number {
   const high = Math.max(u, w);
   if (high === Number.NEGATIVE_INFINITY) return high;
   return high + Math.log1p(Math.exp(Math.min(u, w) - high));
-}
-
-function median(values: number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
