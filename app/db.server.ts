@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 
 import { PrismaClient as PostgresPrismaClient } from "./generated/prisma/postgres/client";
 import { PrismaClient as SqlitePrismaClient } from "./generated/prisma/sqlite/client";
@@ -60,7 +61,9 @@ export function createPrismaClient(url: string = process.env.DATABASE_URL || DEF
     // The adapter qualifies Prisma's queries with the schema; search_path covers raw SQL.
     const adapter = new PrismaPg({ connectionString, options: `-c search_path=${schema}` }, { schema });
     // Same models, same API: the PostgreSQL client is used through the SQLite client's type.
-    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+    const client = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+    Object.defineProperty(client, POSTGRES_CONNECTION, { value: { connectionString, options: `-c search_path=${schema}` } });
+    return client;
   }
   // WAL is set on the file by setup-db (it persists); busy timeout lets concurrent writers queue.
   const adapter = new DriverKeepingSqliteAdapter({ url: sqliteFilePath(url), timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -70,6 +73,21 @@ export function createPrismaClient(url: string = process.env.DATABASE_URL || DEF
 }
 
 const SQLITE_CONNECTION = Symbol("sqliteConnection");
+const POSTGRES_CONNECTION = Symbol("postgresConnection");
+
+/**
+ * A new node-postgres connection to the database and schema of a PostgreSQL client, for what the
+ * adapter cannot do - a cursor that streams a whole shop's rows (decision 013); null on SQLite and
+ * for a transaction client (whose statements must run in its transaction). The caller ends it.
+ */
+export async function postgresConnectionOf(db: PrismaClient | Prisma.TransactionClient): Promise<pg.Client | null> {
+  const config = (db as unknown as Record<symbol, pg.ClientConfig | undefined>)[POSTGRES_CONNECTION];
+  // A transaction client carries the symbol too (it derives from the client) but has no $transaction.
+  if (!config || typeof (db as { $transaction?: unknown }).$transaction !== "function") return null;
+  const connection = new pg.Client(config);
+  await connection.connect();
+  return connection;
+}
 
 /** The SQLite adapter, keeping the better-sqlite3 connection it opens (its one connection, where Prisma's transactions run too). */
 class DriverKeepingSqliteAdapter extends PrismaBetterSQLite3 {

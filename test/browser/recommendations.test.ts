@@ -45,6 +45,11 @@ describe("suggested for this customer", () => {
     const text = await list.innerText();
     expect(text).toMatch(/Bought (\d+ times|in their latest order|once before)|Bought with .+ in \d+ orders?|Popular: bought by \d+ customers?/);
     expect(await links.first().getAttribute("href")).toMatch(/^shopify:\/\/admin\/products\/\d+$/);
+    // A product due again is said once, under "due", not again among the likely next.
+    const due = page.getByTestId("suggestions-due").getByRole("link");
+    const dueHrefs = (await due.count()) > 0 ? await due.evaluateAll((nodes) => nodes.map((node) => node.getAttribute("href"))) : [];
+    const nextHrefs = await links.evaluateAll((nodes) => nodes.map((node) => node.getAttribute("href")));
+    expect(nextHrefs.filter((href) => dueHrefs.includes(href))).toEqual([]);
     await page.getByRole("heading", { name: "Suggested for this customer" }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: "test-results/recommendations-profile.png", fullPage: true });
 

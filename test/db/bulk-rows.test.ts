@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { bootApp } from "../support/app";
 
 const { prisma } = await bootApp();
-const { insertMany, selectRows, providerOf } = await import("~/modules/db/provider.server");
+const { insertMany, selectRows, forEachRow, providerOf } = await import("~/modules/db/provider.server");
 const { sqliteConnectionOf } = await import("~/db.server");
 
 const SHOP = "bulk-rows.myshopify.com";
@@ -133,6 +133,26 @@ describe("bulk rows", () => {
       })
     );
     expect(await read(shop)).toEqual([row(3)]);
+  });
+
+  test("forEachRow hands over a whole shop's rows one at a time, in order, decoded as selectRows decodes them - past one cursor batch on PostgreSQL", async () => {
+    const shop = "bulk-rows-stream.myshopify.com";
+    const rows = Array.from({ length: 25_000 }, (_, index) => [`gid://shopify/Customer/${String(index).padStart(6, "0")}`, index, BigInt(index) * 1_000_000_007n, index % 2 === 0, new Date(at.getTime() + index), index % 3 ? "loyal" : null]);
+    await insertMany(prisma, "CustomerInsight", COLUMNS, rows, { constants: [["shop", "text", shop], ["updatedAt", "date", at]] });
+    const streamed: unknown[][] = [];
+    await forEachRow(prisma, COLUMNS, SELECT, [shop], (row) => streamed.push(row));
+    expect(streamed.length).toBe(rows.length);
+    expect(streamed).toEqual(rows);
+    // In a transaction it reads what the transaction sees, its own uncommitted rows included.
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await insertMany(tx, "CustomerInsight", COLUMNS, [["gid://shopify/Customer/999999", 1, 1n, true, at, null]], { constants: [["shop", "text", shop], ["updatedAt", "date", at]] });
+        let seen = 0;
+        await forEachRow(tx, COLUMNS, SELECT, [shop], () => seen++);
+        expect(seen).toBe(rows.length + 1);
+        throw new Error("rolled back");
+      })
+    ).rejects.toThrow("rolled back");
   });
 
   test("the driver's connection is there on SQLite only, and is the one Prisma's transactions run on", async () => {

@@ -100,7 +100,9 @@ describe("a customer's suggestions", () => {
   test("rank what they come back for first, with the reason, and never what may not be sold", async () => {
     const result = await customerSuggestions(prisma, { shop: SHOP, customerId: customer(1), now: NOW });
     expect(result.builtAt).toEqual(NOW);
-    expect(result.suggestions[0]).toMatchObject({ product: { title: "beans" }, reason: { code: "again", times: 3, ordersAgo: 0 } });
+    // Beans every 30 days, the last 35 days ago: due now, and said there, not again below.
+    expect(result.due.map((item) => [item.product.title, item.reason.code])).toEqual([["beans", "replenish"]]);
+    expect(result.suggestions[0]).toMatchObject({ product: { title: "filter" }, reason: { code: "again", times: 1, ordersAgo: 0 } });
     const ids = result.suggestions.map((suggestion) => suggestion.product.id);
     for (const never of ["old-blend", "gift-card", "sample"]) expect(ids).not.toContain(product(never));
   });
@@ -111,6 +113,11 @@ describe("a customer's suggestions", () => {
       { product: expect.objectContaining({ title: "beans" }), reason: { code: "replenish", everyDays: 30, purchases: 3, dueAt: new Date(NOW.getTime() + 2 * DAY).toISOString() } },
       { product: expect.objectContaining({ title: "gift box" }), reason: { code: "anniversary", month: 4, years: [2024, 2025] } },
     ]);
+    // Said once: what is due is not listed again among the likely next order, which still holds a full list.
+    const titles = result.suggestions.map((suggestion) => suggestion.product.title);
+    expect(titles).not.toContain("beans");
+    expect(titles).not.toContain("gift box");
+    expect(titles.length).toBeGreaterThan(0);
   });
 
   test("an order that just arrived counts at once, without a rebuild", async () => {

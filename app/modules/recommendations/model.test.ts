@@ -113,12 +113,12 @@ describe("fitting", () => {
 
   test("the closeness lift recovers a known multiplier", () => {
     // Outcomes drawn so that p = rate x exp(0.2 + 1.5 log(1 + closeness)), in expectation.
-    const rows: Array<[number, number, number]> = [];
+    const rows: number[] = [];
     for (let i = 0; i < 20000; i++) {
       const closeness = (i % 10) / 10;
       const rate = 0.02;
       const p = rate * Math.exp(0.2 + 1.5 * Math.log1p(closeness));
-      rows.push([(i * 0.618034) % 1 < p ? 1 : 0, rate, closeness]);
+      rows.push((i * 0.618034) % 1 < p ? 1 : 0, rate, closeness);
     }
     const lift = fitLift(rows);
     expect(lift.slope).toBeCloseTo(1.5, 0);

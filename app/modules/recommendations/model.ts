@@ -118,15 +118,19 @@ function freshScore(model: Pick<RecommendationModel, "closenessLift">, newRate: 
 
 /**
  * Fits the lift by maximum Poisson likelihood (Newton's method on two parameters) over the
- * held-out candidates: [outcome, first-purchase rate, closeness]. The rate is an offset (its
- * coefficient stays 1), so the most bought-first items keep their order among equals.
+ * held-out candidates, given flat as triplets (outcome, first-purchase rate, closeness): a
+ * million small arrays cost a build 80 MB. The rate is an offset (its coefficient stays 1), so
+ * the most bought-first items keep their order among equals.
  */
-export function fitLift(rows: ReadonlyArray<readonly [number, number, number]>): Lift {
+export function fitLift(rows: ArrayLike<number>): Lift {
   let base = 0;
   let slope = 0;
   for (let iteration = 0; iteration < 50; iteration++) {
     let g0 = 0, g1 = 0, h00 = 1e-6, h01 = 0, h11 = 1e-6;
-    for (const [outcome, rate, closeness] of rows) {
+    for (let at = 0; at + 2 < rows.length; at += 3) {
+      const outcome = rows[at]!;
+      const rate = rows[at + 1]!;
+      const closeness = rows[at + 2]!;
       const x = Math.log1p(closeness);
       const mu = rate * Math.exp(base + slope * x);
       g0 += outcome - mu;
@@ -321,48 +325,78 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
     }
     return i;
   };
-  // Orders, buyers and co-purchases (each unordered pair once, under its lower item).
-  const pairs = new Map<number, Map<number, number>>();
+  // Every basket as its distinct item indexes, ascending, in one flat array (basket k is
+  // basketItems[basketStart[k]..basketStart[k + 1]]); orders and buyers per item; and how many
+  // item pairs the baskets hold (each unordered pair once).
   let purchaseCount = 0;
+  let lineCount = 0;
+  for (const purchases of histories.values()) {
+    purchaseCount += purchases.length;
+    for (const purchase of purchases) lineCount += purchase.items.length;
+  }
+  const basketItems = new Int32Array(lineCount);
+  const basketStart = new Int32Array(purchaseCount + 1);
+  // Customer c's baskets are basketStart[customerStart[c]..customerStart[c + 1]] (in the histories' order).
+  const customerStart = new Int32Array(histories.size + 1);
+  let pairInstances = 0;
+  let basketCount = 0;
+  let customerCount = 0;
   const bought = new Set<number>();
   for (const purchases of histories.values()) {
     bought.clear();
     for (const purchase of purchases) {
-      purchaseCount++;
       const basket = [...new Set(purchase.items.map(idOf))].sort((left, right) => left - right);
+      let at = basketStart[basketCount]!;
       for (const i of basket) {
+        basketItems[at++] = i;
         orders[i]!++;
         bought.add(i);
       }
-      if (basket.length > MAX_BASKET_FOR_PAIRS) continue;
-      for (let a = 0; a < basket.length; a++) {
-        let row = pairs.get(basket[a]!);
-        if (!row) pairs.set(basket[a]!, (row = new Map()));
-        for (let b = a + 1; b < basket.length; b++) row.set(basket[b]!, (row.get(basket[b]!) ?? 0) + 1);
-      }
+      basketStart[++basketCount] = at;
+      if (basket.length <= MAX_BASKET_FOR_PAIRS) pairInstances += (basket.length * (basket.length - 1)) / 2;
     }
     for (const i of bought) buyers[i]!++;
+    customerStart[++customerCount] = basketCount;
   }
-  // Every item's co-purchased items in flat typed arrays (one segment per item), then its `keep`
-  // closest: millions of pairs as [item, cosine, orders] tuples were most of a build's memory.
-  const start = new Int32Array(items.length + 1);
-  for (const [i, row] of pairs) {
-    start[i + 1]! += row.size;
-    for (const j of row.keys()) start[j + 1]!++;
+  // Co-purchases: every pair in every basket as one number (lower x items + higher), sorted, so
+  // equal pairs sit together and a run's length is how many orders hold both. A typed array of
+  // pair codes is a tenth of the memory of a map per item (and sorts natively).
+  const n = items.length;
+  const codes = n * n <= 2 ** 32 ? new Uint32Array(pairInstances) : new Float64Array(pairInstances);
+  let filled = 0;
+  for (let k = 0; k < basketCount; k++) {
+    const first = basketStart[k]!;
+    const end = basketStart[k + 1]!;
+    if (end - first > MAX_BASKET_FOR_PAIRS) continue;
+    for (let a = first; a < end; a++) for (let b = a + 1; b < end; b++) codes[filled++] = basketItems[a]! * n + basketItems[b]!;
   }
-  for (let i = 0; i < items.length; i++) start[i + 1]! += start[i]!;
-  const fill = start.slice(0, items.length);
-  const other = new Int32Array(start[items.length]!);
-  const together = new Int32Array(start[items.length]!);
-  for (const [i, row] of pairs) {
-    for (const [j, count] of row) {
-      other[fill[i]!] = j;
-      together[fill[i]!++] = count;
-      other[fill[j]!] = i;
-      together[fill[j]!++] = count;
+  codes.sort();
+  // Every item's co-purchased items in flat typed arrays (one segment per item, CSR), then its
+  // `keep` closest: millions of pairs as [item, cosine, orders] tuples were most of a build's memory.
+  const start = new Int32Array(n + 1);
+  const eachPair = (visit: (i: number, j: number, count: number) => void) => {
+    for (let at = 0; at < codes.length; ) {
+      const code = codes[at]!;
+      let end = at + 1;
+      while (end < codes.length && codes[end] === code) end++;
+      visit(Math.floor(code / n), code % n, end - at);
+      at = end;
     }
-  }
-  pairs.clear();
+  };
+  eachPair((i, j) => {
+    start[i + 1]!++;
+    start[j + 1]!++;
+  });
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, n);
+  const other = new Int32Array(start[n]!);
+  const together = new Int32Array(start[n]!);
+  eachPair((i, j, count) => {
+    other[fill[i]!] = j;
+    together[fill[i]!++] = count;
+    other[fill[j]!] = i;
+    together[fill[j]!++] = count;
+  });
   const cosine = new Float64Array(other.length);
   for (let i = 0; i < items.length; i++) for (let at = start[i]!; at < start[i + 1]!; at++) cosine[at] = together[at]! / Math.sqrt(orders[i]! * orders[other[at]!]!);
   const neighbours = items.map((_, i) => {
@@ -374,26 +408,30 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
       .map((at): [number, number, number] => [other[at]!, cosine[at]!, together[at]!]);
   });
 
-  // Held out: every customer's latest purchase against the history before it. Only the customers
-  // sampled to train the regressions keep their split; the others only add to the counts.
+  // Held out: every customer's latest purchase against the history before it, counted per item
+  // on the flat baskets (an item's stamp says which customer last touched it: no set per customer).
+  // Only the customers sampled to train the regressions get their history built, further down.
   const heldOutIds = [...histories].filter(([, purchases]) => purchases.length >= 2).map(([customer]) => customer);
   const sample = sampleByHash(heldOutIds, trainingCustomers);
-  const sampled = new Set(sample.map((position) => heldOutIds[position]!));
-  const seen = new Float64Array(items.length);
-  const again = new Float64Array(items.length);
-  const firstTime = new Float64Array(items.length);
+  const seen = new Float64Array(n);
+  const again = new Float64Array(n);
+  const firstTime = new Float64Array(n);
   const heldOut = heldOutIds.length;
-  const split = new Map<string, { before: History; next: Set<number> }>();
-  for (const customer of heldOutIds) {
-    const purchases = histories.get(customer)!;
-    const before = historyOf(purchases.slice(0, -1), index);
-    const next = new Set(purchases[purchases.length - 1]!.items.map((item) => index.get(item)!));
-    for (const i of before.times.keys()) {
-      seen[i] = seen[i]! + 1;
-      if (next.has(i)) again[i] = again[i]! + 1;
+  const beforeStamp = new Int32Array(n).fill(-1);
+  const nextStamp = new Int32Array(n).fill(-1);
+  for (let c = 0; c < customerStart.length - 1; c++) {
+    const first = customerStart[c]!;
+    const last = customerStart[c + 1]! - 1;
+    if (last - first < 1) continue;
+    for (let at = basketStart[last]!; at < basketStart[last + 1]!; at++) nextStamp[basketItems[at]!] = c;
+    for (let at = basketStart[first]!; at < basketStart[last]!; at++) {
+      const i = basketItems[at]!;
+      if (beforeStamp[i] === c) continue;
+      beforeStamp[i] = c;
+      seen[i]!++;
+      if (nextStamp[i] === c) again[i]!++;
     }
-    for (const i of next) if (!before.times.has(i)) firstTime[i] = firstTime[i]! + 1;
-    if (sampled.has(customer)) split.set(customer, { before, next });
+    for (let at = basketStart[last]!; at < basketStart[last + 1]!; at++) if (beforeStamp[basketItems[at]!] !== c) firstTime[basketItems[at]!]!++;
   }
   let seenAll = 0;
   let againAll = 0;
@@ -412,11 +450,13 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
   // customer's held-out purchase out (leave-one-out), or the answer would be in the question.
   const againRows: number[][] = [];
   const againOutcomes: number[] = [];
-  const liftRows: Array<[number, number, number]> = [];
+  const liftRows: number[] = [];
   const partial = { popular, neighbours };
   // In the sample's hash order, so the same histories give the same fit whatever order they come in.
   for (const position of sample) {
-    const { before, next } = split.get(heldOutIds[position]!)!;
+    const purchases = histories.get(heldOutIds[position]!)!;
+    const before = historyOf(purchases.slice(0, -1), index);
+    const next = new Set(purchases[purchases.length - 1]!.items.map((item) => index.get(item)!));
     for (const i of before.times.keys()) {
       const outcome = next.has(i) ? 1 : 0;
       const rate = (again[i]! - outcome + REPEAT_PRIOR * shopRepeat) / (seen[i]! - 1 + REPEAT_PRIOR);
@@ -426,7 +466,7 @@ export function buildModel(histories: ReadonlyMap<string, readonly Purchase[]>, 
     const { candidates, closeness } = freshCandidates(partial, before, newCandidates);
     for (const i of candidates) {
       const outcome = next.has(i) ? 1 : 0;
-      liftRows.push([outcome, heldOut > 1 ? (firstTime[i]! - outcome) / (heldOut - 1) : 0, closeness.sum[i]!]);
+      liftRows.push(outcome, heldOut > 1 ? (firstTime[i]! - outcome) / (heldOut - 1) : 0, closeness.sum[i]!);
     }
   }
   return {

@@ -3,7 +3,7 @@
 // computed when asked, from their orders as they are now (an order that arrived a second ago
 // counts) against the shop's model, and from their dated orders the repurchase cycles and
 // anniversaries that are due.
-import { forEachRow, placeholders, providerOf, selectRows } from "../db/provider.server";
+import { forEachRow, insertMany, placeholders, providerOf, selectRows } from "../db/provider.server";
 import { shopTerms, type Db } from "../loyalty/program.server";
 import { buildModel, boughtTogether, recommend, type Purchase, type RecommendationModel, type SuggestionReason } from "./model";
 import { anniversaries, isComing, isDue, monthIn, repurchaseCycles } from "./timing";
@@ -69,6 +69,15 @@ function historiesCollector() {
   return { histories, add };
 }
 
+const MODEL_COLUMNS = [
+  ["builtAt", "date"],
+  ["customers", "int"],
+  ["orders", "int"],
+  ["products", "int"],
+  ["buildMs", "int"],
+  ["model", "text"],
+] as const;
+
 export interface BuildSummary {
   customers: number;
   orders: number;
@@ -82,26 +91,36 @@ export async function buildShopModel(db: Db, shop: string, now = new Date()): Pr
   const { histories, add } = historiesCollector();
   await forEachRow(db, PURCHASE_COLUMNS, purchaseSql(db, false), [shop], add);
   const model = buildModel(histories);
+  // Half a million orders are not needed while the model is stored.
+  histories.clear();
   const buildMs = Math.round(performance.now() - started);
-  const data = { builtAt: now, customers: model.customers, orders: model.purchases, products: model.items.length, buildMs, model: JSON.stringify(model) };
-  await db.recommendationModel.upsert({ where: { shop }, create: { shop, ...data }, update: data });
-  models.set(shop, { builtAt: now, model });
+  // Through the driver (insertMany), not Prisma's upsert: a model is megabytes of text, and the
+  // query engine's copies of it were the peak of a build's memory.
+  const columns = MODEL_COLUMNS.map(([name]) => `"${name}" = excluded."${name}"`).join(", ");
+  await insertMany(db, "RecommendationModel", [["shop", "text"], ...MODEL_COLUMNS], [[shop, now, model.customers, model.purchases, model.items.length, buildMs, JSON.stringify(model)]], { conflict: `ON CONFLICT ("shop") DO UPDATE SET ${columns}` });
+  models.set(shop, { builtAt: now, model, checkedAt: Date.now() });
   return { customers: model.customers, orders: model.purchases, products: model.items.length, buildMs };
 }
 
-// A shop's model is read many times between builds: kept parsed, checked against builtAt.
-const models = new Map<string, { builtAt: Date; model: RecommendationModel }>();
+// A shop's model is read many times between builds: kept parsed, checked against the stored builtAt at most every MODEL_CHECK_MS (another process may have built a newer one).
+const models = new Map<string, { builtAt: Date; model: RecommendationModel; checkedAt: number }>();
+/** How long a shop's model is used before asking the database whether another process built a newer one. */
+const MODEL_CHECK_MS = 5_000;
 const sellable = new Map<string, { at: number; products: Map<string, ProductCard>; timeZone: string }>();
 
-async function shopModel(db: Db, shop: string): Promise<{ builtAt: Date; model: RecommendationModel } | null> {
+async function shopModel(db: Db, shop: string, now = Date.now()): Promise<{ builtAt: Date; model: RecommendationModel } | null> {
+  const known = models.get(shop);
+  if (known && now - known.checkedAt < MODEL_CHECK_MS) return known;
   const head = await selectRows(db, [["builtAt", "date"]], `SELECT "builtAt" FROM "RecommendationModel" WHERE "shop" = ${placeholders(providerOf(db), 1)[0]}`, [shop]);
   const builtAt = head[0]?.[0] as Date | undefined;
   if (!builtAt) return null;
-  const cached = models.get(shop);
-  if (cached && cached.builtAt.getTime() === builtAt.getTime()) return cached;
-  const row = await db.recommendationModel.findUnique({ where: { shop } });
+  if (known && known.builtAt.getTime() === builtAt.getTime()) {
+    known.checkedAt = now;
+    return known;
+  }
+  const [row] = await selectRows(db, [["builtAt", "date"], ["model", "text"]], `SELECT "builtAt", "model" FROM "RecommendationModel" WHERE "shop" = ${placeholders(providerOf(db), 1)[0]}`, [shop]);
   if (!row) return null;
-  const entry = { builtAt: row.builtAt, model: JSON.parse(row.model) as RecommendationModel };
+  const entry = { builtAt: row[0] as Date, model: JSON.parse(row[1] as string) as RecommendationModel, checkedAt: now };
   models.set(shop, entry);
   return entry;
 }
@@ -171,19 +190,24 @@ export interface CustomerSuggestions {
   /** Null until the shop's first model is built. */
   builtAt: Date | null;
   suggestions: ProductSuggestion[];
-  /** Products due again now: a repurchase cycle coming round, or the month they buy it every year. */
+  /** Products due again now: a repurchase cycle coming round, or the month they buy it every year (not repeated in `suggestions`). */
   due: DueItem[];
 }
 
 /** A customer's suggestions and what is due, from their orders now and the shop's model. */
 export async function customerSuggestions(db: Db, { shop, customerId, limit = 10, now = new Date() }: { shop: string; customerId: string; limit?: number; now?: Date }): Promise<CustomerSuggestions> {
   const { histories, add } = historiesCollector();
-  const [entry, products] = await Promise.all([shopModel(db, shop), catalogue(db, shop), forEachRow(db, PURCHASE_COLUMNS, purchaseSql(db, true), [shop, shop, customerId], add)]);
+  // One customer's rows are few (CUSTOMER_ORDERS orders at most): read at once, on the client's own connection.
+  const [entry, products, rows] = await Promise.all([shopModel(db, shop), catalogue(db, shop), selectRows(db, PURCHASE_COLUMNS, purchaseSql(db, true), [shop, shop, customerId])]);
+  for (const row of rows) add(row);
   const purchases = histories.get(customerId) ?? [];
   const allowed = (item: string) => products.products.has(item);
   const due = dueItems(purchases, products.products, products.timeZone, now);
   if (!entry) return { builtAt: null, suggestions: [], due };
-  const suggestions = recommend(entry.model, purchases, { limit, allowed }).map((suggestion): ProductSuggestion => {
+  // What is due is said once, as due: the likely next order lists the rest.
+  const isDueNow = new Set(due.map((item) => item.product.id));
+  const ranked = recommend(entry.model, purchases, { limit: limit + isDueNow.size, allowed }).filter((suggestion) => !isDueNow.has(suggestion.item)).slice(0, limit);
+  const suggestions = ranked.map((suggestion): ProductSuggestion => {
     const product = products.products.get(suggestion.item)!;
     const reason = suggestion.reason.code === "boughtWith" ? { ...suggestion.reason, title: products.products.get(suggestion.reason.item)?.title ?? "" } : suggestion.reason;
     return { product, score: suggestion.score, reason };
