@@ -14,6 +14,12 @@ import { createPrismaClient, type Prisma, type PrismaClient } from "../app/db.se
 import { listCustomers, parseCustomerQuery, PAGE_SIZE } from "../app/modules/customers/customer-index.server";
 import { getCustomerProfile } from "../app/modules/customers/customer-profile.server";
 import { analyzeArchive } from "../app/modules/customers/customer-stats.server";
+import { evaluateMembers } from "../app/modules/loyalty/evaluate.server";
+import { currentProgram } from "../app/modules/loyalty/program.server";
+import { RFM_SEGMENTS } from "../app/modules/segments/rfm";
+import { runSegmentsRecomputeJob } from "../app/modules/segments/segment-jobs.server";
+import { SEGMENT_TEMPLATES } from "../app/modules/segments/segment-rules";
+import { createSegment } from "../app/modules/segments/segments.server";
 import { benchDatabase, between, CURRENCY, customerGid, END, loadStore, pick, random, SHOP, STAFF, START, TAGS, type SeedStats } from "./bench-store";
 import { benchFlags, childArgs, runEachEngine } from "./bench-support";
 import { applyMigrations } from "./setup-db";
@@ -27,7 +33,9 @@ const flags = benchFlags({ runs: 40 });
 
 interface Seeded {
   stats: SeedStats;
-  seconds: { load: number; indexes: number; owners: number; orderDates: number; notes: number; analyze: number; total: number };
+  seconds: { load: number; indexes: number; owners: number; orderDates: number; notes: number; classify: number; analyze: number; total: number };
+  /** The template segments' ids. */
+  segmentIds: string[];
   profileIds: string[];
   heavyIds: string[];
 }
@@ -104,11 +112,21 @@ async function seed(db: PrismaClient, url: string, provider: "sqlite" | "postgre
   stats.notes = notes.length;
   const notesSeconds = elapsed(notesStarted);
 
+  // Tiers (the default program), RFM segments and the template segments, as the import's jobs
+  // leave them: the index filters on them.
+  const classifyStarted = performance.now();
+  await currentProgram(db, SHOP, new Date(END));
+  await db.$transaction((tx) => evaluateMembers(tx, { shop: SHOP, now: new Date(END), quiet: true }), { timeout: 600_000 });
+  for (const template of SEGMENT_TEMPLATES) await createSegment({ actor: { shop: SHOP, userId: STAFF[0]!.userId, name: "Alice Ng" }, draft: { name: template.key, rules: template.rules, template: template.key }, db, now: new Date(END) });
+  await runSegmentsRecomputeJob({ shop: SHOP, name: "segments.recompute", payload: { reason: "import" } }, { db, now: new Date(END) });
+  const segmentIds = (await db.segment.findMany({ where: { shop: SHOP }, select: { id: true }, orderBy: { name: "asc" } })).map((segment) => segment.id);
+  const classifySeconds = elapsed(classifyStarted);
+
   // PostgreSQL: what autovacuum does within a minute or two of a load this size (the order-date
   // refresh rewrote every customer row). SQLite has no automatic statistics and the app gathers
   // none, so it plans without them here too.
   const analyzeStarted = performance.now();
-  if (provider === "postgres") await db.$executeRawUnsafe(`VACUUM (ANALYZE) "Customer", "Order", "OrderLine", "Refund", "Note", "NoteRevision", "AuditLog", "Product", "ProductVariant", "StaffMember"`);
+  if (provider === "postgres") await db.$executeRawUnsafe(`VACUUM (ANALYZE) "Customer", "Order", "OrderLine", "Refund", "Note", "NoteRevision", "AuditLog", "Product", "ProductVariant", "StaffMember", "LoyaltyMember", "CustomerInsight", "SegmentMember"`);
   // SQLite: the statistics the app's import gathers when it ends (analyzeArchive).
   else await analyzeArchive(db);
   const analyzeSeconds = elapsed(analyzeStarted);
@@ -121,7 +139,8 @@ async function seed(db: PrismaClient, url: string, provider: "sqlite" | "postgre
   }
   return {
     stats,
-    seconds: { load: loadSeconds, indexes: indexesSeconds, owners: ownersSeconds, orderDates: orderDatesSeconds, notes: notesSeconds, analyze: analyzeSeconds, total: elapsed(started) },
+    seconds: { load: loadSeconds, indexes: indexesSeconds, owners: ownersSeconds, orderDates: orderDatesSeconds, notes: notesSeconds, classify: classifySeconds, analyze: analyzeSeconds, total: elapsed(started) },
+    segmentIds,
     profileIds,
     heavyIds: heavy.map(customerGid),
   };
@@ -198,6 +217,10 @@ function scenarios(db: PrismaClient, seeded: Seeded, page50: Array<{ params: Rec
     { name: "filter-spend-orders", what: "spent range + orders range", run: (i) => index(at(spendRanges, i)) },
     { name: "filter-last-order", what: "last order between two dates", run: (i) => index(at(dateRanges, i)) },
     { name: "filter-owner", what: "owner = one of 5 staff, or none", run: (i) => index({ owner: at(owners, i) }) },
+    { name: "filter-tier", what: "tier = member, silver, gold or none", run: (i) => index({ tier: at(["member", "silver", "gold", "none"], i) }) },
+    { name: "filter-rfm", what: `RFM segment = one of ${RFM_SEGMENTS.length}`, run: (i) => index({ rfm: at(RFM_SEGMENTS, i) }) },
+    { name: "filter-segment", what: `custom segment = one of ${seeded.segmentIds.length} templates`, run: (i) => index({ segment: at(seeded.segmentIds, i) }) },
+    { name: "filter-tier-spend", what: "tier = gold + spent range, sort orders", run: (i) => index({ tier: "gold", spentMin: at(spendRanges, i).spentMin, sort: "orders" }) },
     { name: "sort-name", what: "sort name asc, page 1", run: () => index({ sort: "name", direction: "asc" }) },
     { name: "sort-last-order", what: "sort last order desc, page 1", run: () => index({ sort: "lastOrder", direction: "desc" }) },
     { name: "page-50", what: `page 50 by cursor (${page50.length} queries)`, run: (i) => (page50.length ? index(at(page50, i).params, at(page50, i).cursor) : Promise.resolve(0)) },
@@ -254,7 +277,7 @@ async function runOne(provider: "sqlite" | "postgres"): Promise<void> {
     const { stats, seconds } = seeded;
     const seedRss = peakRss;
     console.log(
-      `${provider}: seeded in ${seconds.total.toFixed(1)} s (load ${seconds.load.toFixed(1)} s, owners ${seconds.owners.toFixed(1)} s, indexes ${seconds.indexes.toFixed(1)} s, order dates ${seconds.orderDates.toFixed(1)} s, notes ${seconds.notes.toFixed(1)} s${provider === "postgres" ? `, vacuum analyze ${seconds.analyze.toFixed(1)} s` : `, analyze ${seconds.analyze.toFixed(1)} s`}): ` +
+      `${provider}: seeded in ${seconds.total.toFixed(1)} s (load ${seconds.load.toFixed(1)} s, owners ${seconds.owners.toFixed(1)} s, indexes ${seconds.indexes.toFixed(1)} s, order dates ${seconds.orderDates.toFixed(1)} s, notes ${seconds.notes.toFixed(1)} s, tiers and segments ${seconds.classify.toFixed(1)} s${provider === "postgres" ? `, vacuum analyze ${seconds.analyze.toFixed(1)} s` : `, analyze ${seconds.analyze.toFixed(1)} s`}): ` +
         `${stats.customers.toLocaleString("en")} customers (${stats.owned.toLocaleString("en")} owned), ${stats.orders.toLocaleString("en")} orders, ${stats.lines.toLocaleString("en")} lines, ${stats.refunds.toLocaleString("en")} refunds, ${stats.products} products / ${stats.variants} variants, ${stats.notes.toLocaleString("en")} notes; peak RSS ${round(seedRss / 2 ** 20)} MB`,
     );
     const walkStarted = performance.now();

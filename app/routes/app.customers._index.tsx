@@ -17,6 +17,7 @@ import {
   Text,
   TextField,
   useIndexResourceState,
+  IndexFiltersMode,
   useSetIndexFiltersMode,
   type IndexFiltersProps,
   type TabProps,
@@ -26,7 +27,11 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
 import { adminContext } from "~/admin-context.server";
+import { prisma } from "~/db.server";
+import { currentProgram } from "~/modules/loyalty/program.server";
+import { RFM_SEGMENTS } from "~/modules/segments/rfm";
 import { EmptyMessage } from "~/components/empty-message";
+import { TierBadge } from "~/components/loyalty-cards";
 import { numericId } from "~/modules/shopify/gid";
 import { allCustomerIds, listCustomers } from "~/modules/customers/customer-index.server";
 import { customerQueryParams, parseCustomerQuery, QUERY_FIELDS, QueryError, SORT_KEYS, type CustomerQuery } from "~/modules/customers/customer-query";
@@ -37,7 +42,13 @@ import { assignOwner, listStaff, OwnershipError } from "~/modules/staff/staff.se
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const context = await adminContext(request);
   const url = new URL(request.url);
-  const [staff, views] = await Promise.all([listStaff({ shop: context.shop }), listSavedViews({ shop: context.shop })]);
+  const [staff, views, program, segments] = await Promise.all([
+    listStaff({ shop: context.shop }),
+    listSavedViews({ shop: context.shop }),
+    currentProgram(prisma, context.shop),
+    prisma.segment.findMany({ where: { shop: context.shop, deletedAt: null }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+  ]);
+  const tiers = program.program.tiers.map((tier) => ({ key: tier.key, name: tier.name, color: tier.color }));
   let query: CustomerQuery = {};
   let queryError: Record<string, string> | null = null;
   try {
@@ -57,6 +68,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     query,
     queryError,
     staff,
+    tiers,
+    segments,
     views: views.map((view) => ({
       id: view.id,
       name: view.name,
@@ -78,6 +91,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       lastOrder: context.date(customer.lastOrderAt),
       owner: customer.ownerId ? staffName.get(customer.ownerId) ?? customer.ownerId : null,
       tags: customer.tags ? customer.tags.split(", ").filter(Boolean) : [],
+      tier: tiers.find((tier) => tier.key === customer.tierKey) ?? null,
+      rfm: customer.rfmSegment,
       location: [customer.city, customer.countryCode].filter(Boolean).join(", "),
     })),
   };
@@ -180,13 +195,14 @@ function useDebounced<T>(value: T, delay = 400): T {
 
 export default function CustomersIndex() {
   const loaderData = useLoaderData<typeof loader>();
-  const { customers, total, nextCursor, staff, views, query, queryError } = loaderData;
+  const { customers, total, nextCursor, staff, tiers, segments, views, query, queryError } = loaderData;
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
   const [searchParams, setSearchParams] = useSearchParams();
   const navigation = useNavigation();
   const submit = useSubmit();
-  const { mode, setMode } = useSetIndexFiltersMode();
+  // A page opened with filters (a link, a saved view, a reload) shows them, open, as removable pills.
+  const { mode, setMode } = useSetIndexFiltersMode(QUERY_FIELDS.some((field) => field !== "sort" && field !== "direction" && query[field] !== undefined) ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
 
   // Filter drafts: typed values live here, and reach the URL once typing stops.
   const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(QUERY_FIELDS.map((field) => [field, String(query[field] ?? "")])));
@@ -283,6 +299,11 @@ export default function CustomersIndex() {
   };
 
   const ownerChoices = [{ label: t("customers.filters.noOwner"), value: "none" }, ...staff.map((member) => ({ label: member.name, value: member.userId }))];
+  const tierChoices = [...tiers.map((tier) => ({ label: tier.name, value: tier.key })), { label: t("customers.filters.noTier"), value: "none" }];
+  const rfmChoices = RFM_SEGMENTS.map((key) => ({ label: t(`rfm.names.${key}`), value: key }));
+  const segmentChoices = segments.map((segment) => ({ label: segment.name, value: segment.id }));
+  // A choice's label for its applied-filter chip; an id no longer listed (a deleted segment) shows as itself.
+  const labelOf = (choices: Array<{ label: string; value: string }>, value: string) => choices.find((choice) => choice.value === value)?.label ?? value;
   const range = (minField: string, maxField: string, labels: { min: string; max: string }, type: "number" | "date" = "number") => (
     <InlineStack gap="200" wrap={false}>
       <TextField label={labels.min} type={type} value={draft[minField] ?? ""} onChange={(value) => setField(minField, value)} autoComplete="off" error={queryError?.[minField]} />
@@ -304,6 +325,27 @@ export default function CustomersIndex() {
       ),
       shortcut: true,
     },
+    {
+      key: "tier",
+      label: t("customers.filters.tier"),
+      filter: <ChoiceList title={t("customers.filters.tier")} titleHidden choices={tierChoices} selected={draft.tier ? [draft.tier] : []} onChange={(value) => setField("tier", value[0] ?? "")} />,
+      shortcut: true,
+    },
+    {
+      key: "rfm",
+      label: t("customers.filters.rfm"),
+      filter: <ChoiceList title={t("customers.filters.rfm")} titleHidden choices={rfmChoices} selected={draft.rfm ? [draft.rfm] : []} onChange={(value) => setField("rfm", value[0] ?? "")} />,
+      shortcut: true,
+    },
+    ...(segments.length > 0 || draft.segment
+      ? [
+          {
+            key: "segment",
+            label: t("customers.filters.segment"),
+            filter: <ChoiceList title={t("customers.filters.segment")} titleHidden choices={segmentChoices} selected={draft.segment ? [draft.segment] : []} onChange={(value: string[]) => setField("segment", value[0] ?? "")} />,
+          },
+        ]
+      : []),
     {
       key: "spent",
       label: t("customers.filters.spent"),
@@ -346,6 +388,9 @@ export default function CustomersIndex() {
           },
         ]
       : []),
+    ...(draft.tier ? [{ key: "tier", label: t("customers.applied.tier", { name: labelOf(tierChoices, draft.tier) }), onRemove: () => clearFields(["tier"]) }] : []),
+    ...(draft.rfm ? [{ key: "rfm", label: t("customers.applied.rfm", { name: labelOf(rfmChoices, draft.rfm) }), onRemove: () => clearFields(["rfm"]) }] : []),
+    ...(draft.segment ? [{ key: "segment", label: t("customers.applied.segment", { name: labelOf(segmentChoices, draft.segment) }), onRemove: () => clearFields(["segment"]) }] : []),
     ...(pair("spentMin", "spentMax")
       ? [
           {
@@ -523,6 +568,8 @@ export default function CustomersIndex() {
             headings={[
               { title: t("customers.columns.customer") },
               { title: t("customers.columns.owner") },
+              { title: t("customers.columns.tier") },
+              { title: t("customers.columns.rfm") },
               { title: t("customers.columns.orders"), alignment: "end" },
               { title: t("customers.columns.spent"), alignment: "end" },
               { title: t("customers.columns.lastOrder") },
@@ -557,6 +604,8 @@ export default function CustomersIndex() {
                     </Text>
                   )}
                 </IndexTable.Cell>
+                <IndexTable.Cell>{customer.tier ? <TierBadge name={customer.tier.name} color={customer.tier.color} /> : <Text as="span" tone="subdued">{t("customers.noTier")}</Text>}</IndexTable.Cell>
+                <IndexTable.Cell>{customer.rfm ? t(`rfm.names.${customer.rfm}`) : <Text as="span" tone="subdued">{t("customers.noSegment")}</Text>}</IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
                     {count(customer.orders)}

@@ -2,6 +2,8 @@
 // and edit a note (and see it in the timeline with its history), hand the customer over to a
 // colleague and read the briefing, then see the follow-up on the colleague's list. Screenshots go
 // to test-results/.
+import { readFileSync } from "node:fs";
+
 import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -37,6 +39,28 @@ async function openAs(page: Page, path: string, options?: { user?: number; local
   await page.goto(demo.url(path, options));
 }
 
+/**
+ * Opens the index's search and filter bar and returns its search field. A click before React has
+ * hydrated the server's HTML does nothing (the first page of a cold demo, with the import's
+ * background jobs still running): click until the field opens.
+ */
+async function openFilters(page: Page) {
+  const search = page.getByPlaceholder("Search by name, email, phone or tag");
+  await expect
+    .poll(
+      async () => {
+        if (await search.isVisible()) return true;
+        await page.getByRole("button", { name: /Search and filter/i }).click({ timeout: 2_000 }).catch(() => undefined);
+        return search.isVisible();
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+    .toBe(true);
+  return search;
+}
+
+const indexRows = (page: Page) => page.locator(".Polaris-IndexTable__TableRow");
+
 describe("Customer 360", () => {
   // The customer staff will look for: a named customer with orders, chosen from the imported archive.
   let target: { shopifyId: string; displayName: string; email: string; numberOfOrders: number };
@@ -52,22 +76,10 @@ describe("Customer 360", () => {
     await page.getByText(`${total} customers`).waitFor();
 
     // Search by part of the email: the list narrows to that customer.
-    // A click before React has hydrated the server's HTML does nothing (the first page of a cold
-    // demo, with the import's background jobs still running): click until the search field opens.
-    const search = page.getByPlaceholder("Search by name, email, phone or tag");
-    await expect
-      .poll(
-        async () => {
-          if (await search.isVisible()) return true;
-          await page.getByRole("button", { name: /Search and filter/i }).click({ timeout: 2_000 }).catch(() => undefined);
-          return search.isVisible();
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe(true);
+    const search = await openFilters(page);
     await search.fill(target.email.split("@")[0]!);
     await page.waitForURL(/q=/, { timeout: 10_000 });
-    const rows = page.locator(".Polaris-IndexTable__TableRow");
+    const rows = indexRows(page);
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
     await expect(rows.first().innerText()).resolves.toContain(target.displayName);
     await page.screenshot({ path: "test-results/customers-search-en.png", fullPage: true });
@@ -78,6 +90,52 @@ describe("Customer 360", () => {
     const orders = page.getByRole("heading", { name: "Orders", exact: true, level: 3 }).locator("xpath=following-sibling::p[1]");
     await expect(orders.innerText()).resolves.toBe(String(target.numberOfOrders));
     await page.screenshot({ path: "test-results/customer-profile-en.png", fullPage: true });
+    await page.close();
+  });
+
+  test("staff narrow the index to a loyalty tier, then to an RFM segment too, and read it in Chinese", async () => {
+    // The import's background jobs place customers in tiers and RFM segments: wait for them.
+    const live = `FROM "Customer" c JOIN "LoyaltyMember" m ON m."shop" = c."shop" AND m."customerId" = c."shopifyId" LEFT JOIN "CustomerInsight" i ON i."shop" = c."shop" AND i."customerId" = c."shopifyId" WHERE c."deletedAt" IS NULL`;
+    await expect.poll(() => query<{ n: number }>(`SELECT COUNT(*) AS n ${live} AND i."rfmSegment" IS NOT NULL`).n, { timeout: 60_000, interval: 1_000 }).toBeGreaterThan(0);
+    const { tier } = query<{ tier: string }>(`SELECT m."tierKey" AS tier ${live} AND m."tierKey" IS NOT NULL GROUP BY m."tierKey" ORDER BY COUNT(*) ASC LIMIT 1`);
+    const inTier = query<{ n: number }>(`SELECT COUNT(*) AS n ${live} AND m."tierKey" = ?`, tier).n;
+    const tierName = tier.charAt(0).toUpperCase() + tier.slice(1); // the default program's names: Member, Silver, Gold
+    const page = await demo.newPage();
+    await openAs(page, "/app/customers");
+    await page.getByRole("heading", { name: "Customers", exact: true }).waitFor({ timeout: 60_000 });
+    await openFilters(page);
+    await page.getByRole("button", { name: "Add filter" }).click();
+    await page.getByRole("menuitem", { name: "Tier", exact: true }).click();
+    await page.getByRole("radio", { name: tierName, exact: true }).check({ force: true }); // Polaris draws its own control over the (transparent) input
+    await page.waitForURL(new RegExp(`tier=${tier}`), { timeout: 10_000 });
+    const rows = indexRows(page);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(Math.min(inTier, 50));
+    await page.getByText(`${inTier} customer${inTier === 1 ? "" : "s"}`).waitFor();
+    for (const text of await rows.allInnerTexts()) expect(text).toContain(tierName);
+
+    // And an RFM segment: the rows are those of both, each showing its segment.
+    const { segment } = query<{ segment: string }>(`SELECT i."rfmSegment" AS segment ${live} AND m."tierKey" = ? AND i."rfmSegment" IS NOT NULL GROUP BY i."rfmSegment" ORDER BY COUNT(*) DESC LIMIT 1`, tier);
+    const both = query<{ n: number }>(`SELECT COUNT(*) AS n ${live} AND m."tierKey" = ? AND i."rfmSegment" = ?`, tier, segment).n;
+    const segmentName = (JSON.parse(readFileSync("app/i18n/locales/en.json", "utf8")) as { rfm: { names: Record<string, string> } }).rfm.names[segment]!;
+    // Close the tier's popover (a click outside it; Escape would close the whole filter bar).
+    await page.getByRole("heading", { name: "Customers", exact: true }).click();
+    await page.getByRole("button", { name: "Add filter" }).click();
+    await page.getByRole("menuitem", { name: "RFM segment", exact: true }).click();
+    await page.getByRole("radio", { name: segmentName, exact: true }).check({ force: true });
+    await page.waitForURL(new RegExp(`rfm=${segment}`), { timeout: 10_000 });
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(Math.min(both, 50));
+    for (const text of await rows.allInnerTexts()) expect(text).toContain(segmentName);
+    await page.getByRole("heading", { name: "Customers", exact: true }).click();
+    // Both filters show as removable pills.
+    await page.getByText(`Tier: ${tierName}`).waitFor();
+    await page.getByText(`RFM: ${segmentName}`).waitFor();
+    await page.screenshot({ path: "test-results/customers-filter-tier-rfm-en.png", fullPage: true });
+
+    await openAs(page, `/app/customers?tier=${tier}&rfm=${segment}`, { locale: "zh-CN" });
+    await page.getByRole("columnheader", { name: "等级" }).waitFor({ timeout: 60_000 });
+    await page.getByRole("columnheader", { name: "RFM 分群" }).waitFor();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(Math.min(both, 50));
+    await page.screenshot({ path: "test-results/customers-filter-tier-rfm-zh-CN.png", fullPage: true });
     await page.close();
   });
 

@@ -88,6 +88,19 @@ beforeAll(async () => {
     ...customerData(USD_SHOP, { ...CUSTOMERS[0]!, id: 1011, displayName: "Alma Diaz-Deleted", email: "alma.deleted@example.org", tags: "vip, wholesale, gold", spent: 30000n }),
     deletedAt: at("2025-05-01T00:00:00Z"),
   });
+  // Tiers, RFM segments and a custom segment, in their own tables. The other shop's copies are all
+  // gold champions in a segment of theirs: a filter that forgot the shop would select them.
+  const tiers: Record<number, string | null> = { 1001: "gold", 1006: "gold", 1002: "silver", 1003: null, 1011: "gold" };
+  const rfm: Record<number, string> = { 1001: "champions", 1009: "champions", 1010: "atRisk", 1011: "champions" };
+  await prisma.segment.create({ data: { id: "seg-big-spenders", shop: USD_SHOP, name: "Big spenders", rules: "{}" } });
+  for (const fixture of CUSTOMERS) {
+    await prisma.loyaltyMember.create({ data: { shop: OTHER_SHOP, customerId: gid(fixture.id), tierKey: "gold" } });
+    await prisma.customerInsight.create({ data: { shop: OTHER_SHOP, customerId: gid(fixture.id), rfmSegment: "champions" } });
+    await prisma.segmentMember.create({ data: { shop: OTHER_SHOP, segmentId: "seg-other-shop", customerId: gid(fixture.id), enteredAt: at("2025-01-01T00:00:00Z") } });
+  }
+  for (const [id, tierKey] of Object.entries(tiers)) await prisma.loyaltyMember.create({ data: { shop: USD_SHOP, customerId: gid(Number(id)), tierKey } });
+  for (const [id, rfmSegment] of Object.entries(rfm)) await prisma.customerInsight.create({ data: { shop: USD_SHOP, customerId: gid(Number(id)), rfmSegment } });
+  for (const id of [1006, 1010, 1011]) await prisma.segmentMember.create({ data: { shop: USD_SHOP, segmentId: "seg-big-spenders", customerId: gid(id), enteredAt: at("2025-01-01T00:00:00Z") } });
   for (const { id, spent } of YEN) {
     await createCustomer(prisma, { shop: JPY_SHOP, shopifyId: gid(id), amountSpentMinor: spent, numberOfOrders: 1, currencyCode: "JPY", tags: "vip" });
   }
@@ -155,6 +168,14 @@ describe("filters", () => {
     { title: "lastOrderFrom and lastOrderTo", params: { lastOrderFrom: "2025-03-01", lastOrderTo: "2025-03-31" }, expected: [1001, 1002, 1008, 1009] },
     { title: "lastOrderFrom and lastOrderTo on one day", params: { lastOrderFrom: "2025-03-01", lastOrderTo: "2025-03-01" }, expected: [1001, 1009] },
     { title: "lastOrderTo excludes the next day's midnight", params: { lastOrderTo: "2024-12-31" }, expected: [1010] },
+    { title: "tier: a tier key", params: { tier: "gold" }, expected: [1001, 1006] },
+    { title: "tier: none - no member row, or a member in no tier", params: { tier: "none" }, expected: [1003, 1004, 1005, 1007, 1008, 1009, 1010] },
+    { title: "tier: one nobody is in", params: { tier: "platinum" }, expected: [] },
+    { title: "rfm: an RFM segment", params: { rfm: "champions" }, expected: [1001, 1009] },
+    { title: "segment: a custom segment's members", params: { segment: "seg-big-spenders" }, expected: [1006, 1010] },
+    { title: "segment: one that does not exist", params: { segment: "seg-gone" }, expected: [] },
+    { title: "segment: another shop's", params: { segment: "seg-other-shop" }, expected: [] },
+    { title: "tier, segment and spend combine", params: { tier: "gold", segment: "seg-big-spenders", spentMin: "1000" }, expected: [1006] },
     { title: "filters combine", params: { q: "example", owner: "u2", ordersMin: "2" }, expected: [1003] },
     { title: "empty fields are no filter", params: { q: "", tag: " ", owner: "", spentMin: "" }, expected: ALL },
   ])("$title", async ({ params, expected }) => {
@@ -286,6 +307,7 @@ describe("query errors", () => {
     { title: "an unknown sort key", field: "sort", value: "email" },
     { title: "an unknown direction", field: "direction", value: "up" },
     { title: "a search longer than 200 characters", field: "q", value: "x".repeat(201) },
+    { title: "an RFM segment that is not one", field: "rfm", value: "vips" },
   ])("$title is a QueryError naming $field", async ({ field, value }) => {
     // WHEN a query with one malformed field is parsed
     const parse = () => parseCustomerQuery(new URLSearchParams({ q: "ok", [field]: value }));

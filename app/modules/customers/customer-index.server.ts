@@ -49,6 +49,13 @@ export function customerWhere(shop: string, query: CustomerQuery, currencyCode: 
   }
   if (query.owner === "none") and.push({ ownerId: null });
   else if (query.owner) and.push({ ownerId: query.owner });
+  // Tier and RFM segment: the customer's copies of its member's and insight's (kept by triggers).
+  if (query.tier === "none") and.push({ tierKey: null });
+  else if (query.tier) and.push({ tierKey: query.tier });
+  if (query.rfm) and.push({ rfmSegment: query.rfm });
+  // A custom segment's members are another table, joined through the schema's query-only relation;
+  // the shop is repeated inside so the subquery reads the members' (shop, ...) index.
+  if (query.segment) and.push({ segmentMemberships: { some: { shop, segmentId: query.segment } } });
   if (query.spentMin !== undefined)
     and.push({
       amountSpentMinor: {
@@ -207,6 +214,8 @@ export const CUSTOMER_SELECT = {
   emailMarketingState: true,
   countryCode: true,
   city: true,
+  tierKey: true,
+  rfmSegment: true,
 } satisfies Prisma.CustomerSelect;
 
 export const PAGE_SIZE = 50;

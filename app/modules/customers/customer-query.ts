@@ -2,6 +2,8 @@
 // and written back. Shared by the index page (client) and the server modules that run it.
 import { z } from "zod";
 
+import { RFM_SEGMENTS } from "../segments/rfm";
+
 export const SORT_KEYS = ["name", "spent", "orders", "lastOrder", "created"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
@@ -27,6 +29,9 @@ export const customerQuerySchema = z.object({
   q: optionalText,
   tag: optionalText,
   owner: optionalText, // a staff user id, or "none"
+  tier: optionalText, // a loyalty tier key, or "none" (not in a tier)
+  rfm: optionalText.refine((value) => value === undefined || (RFM_SEGMENTS as readonly string[]).includes(value), "must be an RFM segment"),
+  segment: optionalText, // a custom segment's id
   spentMin: optionalDecimal,
   spentMax: optionalDecimal,
   ordersMin: optionalCount,
