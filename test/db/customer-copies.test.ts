@@ -50,28 +50,33 @@ describe("the customer's tier and RFM segment copies", () => {
     expect(await copies(shop, 7)).toEqual({ tierKey: "gold", rfmSegment: "new" });
   });
 
-  test("the driver's bulk upserts (a recompute's path) are copied too, and a rollback takes the copies back", async () => {
-    const shop = "copies-bulk.myshopify.com";
+  test.each([30, 1_200])("the driver's bulk upserts (a recompute's path) of %i members are copied too, and a rollback takes the copies back", async (count) => {
+    // Two sizes: PostgreSQL's triggers loop over a few changed rows and join over many.
+    const shop = `copies-bulk-${count}.myshopify.com`;
     await createShop(prisma, { shop });
-    for (let id = 1; id <= 30; id++) await createCustomer(prisma, { shop, shopifyId: gid(id) });
     const at = new Date("2026-01-01T00:00:00.000Z");
+    await prisma.customer.createMany({ data: Array.from({ length: count }, (_, index) => ({ shop, shopifyId: gid(index + 1), currencyCode: "USD", shopifyCreatedAt: at, shopifyUpdatedAt: at })) });
     const write = (db: Parameters<typeof insertMany>[0], tier: (id: number) => string | null) =>
-      insertMany(db, "LoyaltyMember", [["customerId", "text"], ["tierKey", "text"]], Array.from({ length: 30 }, (_, index) => [gid(index + 1), tier(index + 1)]), {
+      insertMany(db, "LoyaltyMember", [["customerId", "text"], ["tierKey", "text"]], Array.from({ length: count }, (_, index) => [gid(index + 1), tier(index + 1)]), {
         constants: [["shop", "text", shop], ["updatedAt", "date", at]],
         conflict: `ON CONFLICT ("shop", "customerId") DO UPDATE SET "tierKey" = excluded."tierKey"`,
       });
     await write(prisma, (id) => (id % 3 === 0 ? "gold" : "member"));
-    expect(await prisma.customer.count({ where: { shop, tierKey: "gold" } })).toBe(10);
-    expect(await prisma.customer.count({ where: { shop, tierKey: "member" } })).toBe(20);
+    const gold = Math.floor(count / 3);
+    expect(await prisma.customer.count({ where: { shop, tierKey: "gold" } })).toBe(gold);
+    expect(await prisma.customer.count({ where: { shop, tierKey: "member" } })).toBe(count - gold);
+    // An upsert that moves every member (the conflict path: updates).
+    await write(prisma, (id) => (id % 3 === 0 ? "member" : "gold"));
+    expect(await prisma.customer.count({ where: { shop, tierKey: "gold" } })).toBe(count - gold);
 
     await expect(
       prisma.$transaction(async (tx) => {
         await write(tx, () => "silver");
-        expect(await tx.customer.count({ where: { shop, tierKey: "silver" } })).toBe(30);
+        expect(await tx.customer.count({ where: { shop, tierKey: "silver" } })).toBe(count);
         throw new Error("rolled back");
       }),
     ).rejects.toThrow("rolled back");
-    expect(await prisma.customer.count({ where: { shop, tierKey: "gold" } })).toBe(10);
+    expect(await prisma.customer.count({ where: { shop, tierKey: "gold" } })).toBe(count - gold);
     expect(await prisma.customer.count({ where: { shop, tierKey: "silver" } })).toBe(0);
   });
 });

@@ -6,10 +6,8 @@ ALTER TABLE "Customer" ADD COLUMN "tierKey" TEXT;
 -- foreign key here, on purpose (decision 009): a membership may outlive its customer, and webhooks
 -- and bulk files arrive in any order. The RedefineTables block Prisma generates for it is left out.
 
--- CreateIndex
+-- Hand-written (not in the schema: PostgreSQL leaves the copies unindexed, see the schema's comment).
 CREATE INDEX "Customer_shop_tierKey_amountSpentMinor_idx" ON "Customer"("shop", "tierKey", "amountSpentMinor");
-
--- CreateIndex
 CREATE INDEX "Customer_shop_rfmSegment_amountSpentMinor_idx" ON "Customer"("shop", "rfmSegment", "amountSpentMinor");
 
 -- Customer."tierKey" and Customer."rfmSegment" are copies of LoyaltyMember."tierKey" and
