@@ -329,6 +329,38 @@ describe("query errors", () => {
   });
 });
 
+describe("custom segments, small and large", () => {
+  test("a segment too large to read by ids (read through the relation) selects like a small one (read by ids)", async () => {
+    const { SEGMENT_BY_IDS } = await import("~/modules/customers/customer-index.server");
+    const shop = "index-segments.myshopify.com";
+    await createShop(prisma, { shop, currencyCode: "USD" });
+    const customers = 2 * SEGMENT_BY_IDS + 200;
+    const DELETED = 20;
+    const at0 = at("2024-01-01T00:00:00Z");
+    await prisma.customer.createMany({ data: Array.from({ length: customers }, (_, index) => ({ shop, shopifyId: gid(50_000 + index), currencyCode: "USD", amountSpentMinor: BigInt(index), shopifyCreatedAt: at0, shopifyUpdatedAt: at0, deletedAt: index === DELETED ? at0 : null })) });
+    await prisma.segment.createMany({ data: [{ id: "seg-large", shop, name: "Large", rules: "{}" }, { id: "seg-small", shop, name: "Small", rules: "{}" }] });
+    // Every even customer in the large segment, every tenth in the small one; the deleted customer is in both.
+    const members = (every: number) => Array.from({ length: customers }, (_, index) => index).filter((index) => index % every === 0);
+    const large = members(2);
+    const small = members(10);
+    expect(large.length).toBeGreaterThan(SEGMENT_BY_IDS);
+    expect(small.length).toBeLessThanOrEqual(SEGMENT_BY_IDS);
+    const rows = (segmentId: string, indexes: number[]) => indexes.map((index) => ({ shop, segmentId, customerId: gid(50_000 + index), enteredAt: at0 }));
+    await prisma.segmentMember.createMany({ data: [...rows("seg-large", large), ...rows("seg-small", small)] });
+    for (const [segment, indexes] of [["seg-large", large], ["seg-small", small]] as const) {
+      const expected = indexes.filter((index) => index !== DELETED).map((index) => 50_000 + index);
+      const pages = await walk(shop, parseCustomerQuery(urlParams({ segment })), 500);
+      const ids = pages.flatMap((page) => idsOf(page.customers));
+      expect(sortedIds(ids)).toEqual(expected);
+      expect(pages[0]!.total).toBe(expected.length);
+      // Sorted by amount spent, highest first, across pages.
+      expect(ids).toEqual([...expected].reverse());
+      // Combined with another filter.
+      expect((await select(shop, { segment, spentMax: "0.50" })).ids).toEqual(expected.filter((id) => id < 50_051));
+    }
+  });
+});
+
 describe("selecting ids for bulk actions", () => {
   test("selectCustomerIds yields the ids the query selects, of this shop only, in id order", async () => {
     const currencyCode = await shopCurrency(USD_SHOP);

@@ -21,8 +21,25 @@ const NULLABLE = new Set<SortKey>(["name", "lastOrder"]);
 const dayStart = (date: string) => new Date(`${date}T00:00:00.000Z`);
 const dayAfter = (date: string) => new Date(dayStart(date).getTime() + 86_400_000);
 
-/** The filter part of a query as a Prisma where, always scoped to the shop and to customers not deleted. */
-export function customerWhere(shop: string, query: CustomerQuery, currencyCode: string, provider: SqlProvider): Prisma.CustomerWhereInput {
+/**
+ * A custom segment this small is filtered by its members' ids (a key lookup each); a larger one
+ * through the members relation. Walking the customers in sort order to probe a membership each
+ * found an empty or rare segment's 51 rows last: 217 ms at 100,000 customers on SQLite.
+ */
+export const SEGMENT_BY_IDS = 2_000;
+
+/** The ids of a custom segment's members when it has at most SEGMENT_BY_IDS of them; null for a larger one. */
+async function smallSegmentMembers(db: PrismaClient, shop: string, segmentId: string | undefined): Promise<string[] | null> {
+  if (!segmentId) return null;
+  const members = await db.segmentMember.findMany({ where: { segmentId, shop }, select: { customerId: true }, take: SEGMENT_BY_IDS + 1 });
+  return members.length > SEGMENT_BY_IDS ? null : members.map((member) => member.customerId);
+}
+
+/**
+ * The filter part of a query as a Prisma where, always scoped to the shop and to customers not
+ * deleted. `segmentMembers`: the custom segment's member ids when read ahead (smallSegmentMembers).
+ */
+export function customerWhere(shop: string, query: CustomerQuery, currencyCode: string, provider: SqlProvider, segmentMembers: string[] | null = null): Prisma.CustomerWhereInput {
   const isPostgres = () => provider === "postgresql";
   const and: Prisma.CustomerWhereInput[] = [{ shop, deletedAt: null }];
   if (query.q) {
@@ -53,9 +70,9 @@ export function customerWhere(shop: string, query: CustomerQuery, currencyCode: 
   if (query.tier === "none") and.push({ tierKey: null });
   else if (query.tier) and.push({ tierKey: query.tier });
   if (query.rfm) and.push({ rfmSegment: query.rfm });
-  // A custom segment's members are another table, joined through the schema's query-only relation;
-  // the shop is repeated inside so the subquery reads the members' (shop, ...) index.
-  if (query.segment) and.push({ segmentMemberships: { some: { shop, segmentId: query.segment } } });
+  // A custom segment's members are another table: a small segment by their ids, a large one through
+  // the schema's query-only relation (the shop repeated inside, so the subquery reads its index).
+  if (query.segment) and.push(segmentMembers ? { shopifyId: { in: segmentMembers } } : { segmentMemberships: { some: { shop, segmentId: query.segment } } });
   if (query.spentMin !== undefined)
     and.push({
       amountSpentMinor: {
@@ -248,7 +265,7 @@ export async function listCustomers({
 }): Promise<CustomerPage> {
   const sort = query.sort ?? "spent";
   const direction = query.direction ?? (sort === "name" ? "asc" : "desc");
-  const where = customerWhere(shop, query, currencyCode, providerOf(db));
+  const where = customerWhere(shop, query, currencyCode, providerOf(db), await smallSegmentMembers(db, shop, query.segment));
   const after = decodeCursor(cursor);
   const [rows, total] = await Promise.all([pageRows(db, where, sort, direction, after, take + 1), withTotal ? db.customer.count({ where }) : Promise.resolve(-1)]);
   const customers = rows.slice(0, take);
@@ -257,10 +274,9 @@ export async function listCustomers({
   return { customers, total, nextCursor, sort, direction };
 }
 
-/** Every customer id the query selects (bulk actions, handover), in pages so memory stays flat. */
 /** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
 export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
-  const where = customerWhere(shop, query, currencyCode, providerOf(db));
+  const where = customerWhere(shop, query, currencyCode, providerOf(db), await smallSegmentMembers(db, shop, query.segment));
   let after: string | undefined;
   for (;;) {
     const page = await db.customer.findMany({ where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where, orderBy: { shopifyId: "asc" }, take: 1000 });

@@ -7,8 +7,9 @@ ALTER TABLE "Customer" ADD COLUMN "tierKey" TEXT;
 -- and bulk files arrive in any order. The RedefineTables block Prisma generates for it is left out.
 
 -- Hand-written (not in the schema: PostgreSQL leaves the copies unindexed, see the schema's comment).
-CREATE INDEX "Customer_shop_tierKey_amountSpentMinor_idx" ON "Customer"("shop", "tierKey", "amountSpentMinor");
-CREATE INDEX "Customer_shop_rfmSegment_amountSpentMinor_idx" ON "Customer"("shop", "rfmSegment", "amountSpentMinor");
+-- With deletedAt (IS NULL is an equality to an index): the count of a tier reads only the index.
+CREATE INDEX "Customer_shop_tierKey_deletedAt_amountSpentMinor_idx" ON "Customer"("shop", "tierKey", "deletedAt", "amountSpentMinor");
+CREATE INDEX "Customer_shop_rfmSegment_deletedAt_amountSpentMinor_idx" ON "Customer"("shop", "rfmSegment", "deletedAt", "amountSpentMinor");
 
 -- Customer."tierKey" and Customer."rfmSegment" are copies of LoyaltyMember."tierKey" and
 -- CustomerInsight."rfmSegment" (decision 009): the customers index filters and sorts on one table.
