@@ -361,6 +361,28 @@ describe("custom segments, small and large", () => {
   });
 });
 
+describe("text search, few and many matches", () => {
+  test("a search or tag with more matches than are paged by id (over 1,000) and one with fewer both select exactly, in order", async () => {
+    const shop = "index-search.myshopify.com";
+    await createShop(prisma, { shop, currencyCode: "USD" });
+    const at0 = at("2024-01-01T00:00:00Z");
+    await prisma.customer.createMany({ data: Array.from({ length: 1_100 }, (_, index) => ({ shop, shopifyId: gid(70_000 + index), displayName: `Bulk Buyer ${index}`, tags: index % 100 === 0 ? "bulk, rare" : "bulk", currencyCode: "USD", amountSpentMinor: BigInt((index * 7919) % 1_100), shopifyCreatedAt: at0, shopifyUpdatedAt: at0 })) });
+    const expectedOrder = (indexes: number[]) => indexes.sort((a, b) => (b * 7919) % 1_100 - (a * 7919) % 1_100 || b - a).map((index) => 70_000 + index);
+    const all = Array.from({ length: 1_100 }, (_, index) => index);
+    const cases: Array<[Record<string, string>, number[]]> = [
+      [{ q: "bulk" }, all],
+      [{ q: "buyer 10" }, all.filter((index) => String(index).startsWith("10"))],
+      [{ tag: "bulk" }, all],
+      [{ tag: "rare" }, all.filter((index) => index % 100 === 0)],
+    ];
+    for (const [params, indexes] of cases) {
+      const pages = await walk(shop, parseCustomerQuery(urlParams(params)), 200);
+      expect(pages[0]!.total).toBe(indexes.length);
+      expect(pages.flatMap((page) => idsOf(page.customers))).toEqual(expectedOrder([...indexes]));
+    }
+  });
+});
+
 describe("selecting ids for bulk actions", () => {
   test("selectCustomerIds yields the ids the query selects, of this shop only, in id order", async () => {
     const currencyCode = await shopCurrency(USD_SHOP);

@@ -236,6 +236,8 @@ export const CUSTOMER_SELECT = {
 } satisfies Prisma.CustomerSelect;
 
 export const PAGE_SIZE = 50;
+/** A SQLite text search with at most this many matches pages through them by id (see listCustomers). */
+const FEW_MATCHES = 1_000;
 
 export interface CustomerPage {
   customers: CustomerRow[];
@@ -265,9 +267,18 @@ export async function listCustomers({
 }): Promise<CustomerPage> {
   const sort = query.sort ?? "spent";
   const direction = query.direction ?? (sort === "name" ? "asc" : "desc");
-  const where = customerWhere(shop, query, currencyCode, providerOf(db), await smallSegmentMembers(db, shop, query.segment));
+  const provider = providerOf(db);
+  const filtered = customerWhere(shop, query, currencyCode, provider, await smallSegmentMembers(db, shop, query.segment));
   const after = decodeCursor(cursor);
-  const [rows, total] = await Promise.all([pageRows(db, where, sort, direction, after, take + 1), withTotal ? db.customer.count({ where }) : Promise.resolve(-1)]);
+  // SQLite, a text search: its matches are read first in table order, at most FEW_MATCHES + 1 of
+  // them; when that is all, they are the total and the page is read by their ids. Walking the sort
+  // index instead looked up every row of the shop for a rare term (196 ms p95 at 100,000
+  // customers); a common term stops early here and takes the usual path. (On PostgreSQL the same
+  // made a search slower - 151 to 220 ms p95 - and a tag filter no faster: its plans stay.)
+  const few = provider === "sqlite" && query.q ? await db.customer.findMany({ where: filtered, select: { shopifyId: true }, take: FEW_MATCHES + 1 }) : null;
+  const where: Prisma.CustomerWhereInput = few && few.length <= FEW_MATCHES ? { AND: [filtered, { shopifyId: { in: few.map((row) => row.shopifyId) } }] } : filtered;
+  const count = () => (few && few.length <= FEW_MATCHES ? Promise.resolve(few.length) : db.customer.count({ where }));
+  const [rows, total] = await Promise.all([pageRows(db, where, sort, direction, after, take + 1), withTotal ? count() : Promise.resolve(-1)]);
   const customers = rows.slice(0, take);
   const last = customers.at(-1);
   const nextCursor = rows.length > take && last ? encodeCursor({ value: sortValueOf(last, sort), id: last.shopifyId }) : null;
