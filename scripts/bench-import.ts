@@ -169,7 +169,9 @@ async function measure(db: Result["db"], url: string, flags: Flags, baseUrl: str
       peakHeap = Math.max(peakHeap, usage.heapTotal + usage.external);
     }, 100);
     const started = performance.now();
-    await runInitialImport({ shop: SHOP, admin: preparedAdmin(baseUrl, manifest), db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10 });
+    const phases: string[] = [];
+    await runInitialImport({ shop: SHOP, admin: preparedAdmin(baseUrl, manifest), db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10, onPhase: (phase, took) => phases.push(`${phase} ${took.toFixed(1)} s`) });
+    console.log(`${db}: where the time goes - ${phases.join(", ")}`);
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);

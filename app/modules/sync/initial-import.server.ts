@@ -45,7 +45,11 @@ export interface ImportOptions {
   batchSize?: number;
   /** Called after each batch has committed (tests stop an import half-way here). */
   onBatchCommitted?: (progress: ImportProgress) => void | Promise<void>;
+  /** Called as each phase ends, with its duration (bench:import's "where the time goes"). */
+  onPhase?: (phase: ImportPhase, seconds: number) => void;
 }
+
+export type ImportPhase = (typeof IMPORT_RESOURCES)[number]["resource"] | "orderDates" | "indexes" | "analyze";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -231,9 +235,16 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
     // An archive holding only this shop (a first install, or this import resumed) loads without
     // its secondary indexes and builds them once at the end; else they are kept (and repaired).
     await writer.deferIndexes(shop);
+    let phaseStarted = performance.now();
+    const phaseEnded = (phase: ImportPhase) => {
+      const now = performance.now();
+      options.onPhase?.(phase, (now - phaseStarted) / 1000);
+      phaseStarted = now;
+    };
     for (const { resource, query } of IMPORT_RESOURCES) {
       if (state.done.has(resource)) continue;
       await importResource(options, writer, state, resource, query);
+      phaseEnded(resource);
       state.done.add(resource);
       state.resource = null;
       state.bulkOperationId = null;
@@ -246,9 +257,12 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
     // The customers' order dates first, while the secondary indexes are still dropped: updating
     // 100,000 customers under their eleven indexes (four of them trigram GIN) took 10 s on PostgreSQL.
     await refreshOrderDates(db, { shop });
+    phaseEnded("orderDates");
     // Before "completed": a run killed while building them is resumed, and builds them again.
     await writer.restoreIndexes();
+    phaseEnded("indexes");
     await analyzeArchive(db);
+    phaseEnded("analyze");
     const finishedAt = new Date();
     await db.syncRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt, heartbeatAt: finishedAt } });
     await db.shop.updateMany({ where: { shop }, data: { lastSyncedAt: finishedAt } });
