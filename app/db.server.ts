@@ -62,7 +62,8 @@ export function createPrismaClient(url: string = process.env.DATABASE_URL || DEF
     const adapter = new PrismaPg({ connectionString, options: `-c search_path=${schema}` }, { schema });
     // Same models, same API: the PostgreSQL client is used through the SQLite client's type.
     const client = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
-    Object.defineProperty(client, POSTGRES_CONNECTION, { value: { connectionString, options: `-c search_path=${schema}` } });
+    // The app's own connections (postgresConnectionOf) read and bind timestamp(3) as UTC, whatever the server's zone.
+    Object.defineProperty(client, POSTGRES_CONNECTION, { value: { connectionString, options: `-c search_path=${schema} -c TimeZone=UTC` } });
     return client;
   }
   // WAL is set on the file by setup-db (it persists); busy timeout lets concurrent writers queue.

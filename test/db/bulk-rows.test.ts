@@ -143,6 +143,10 @@ describe("bulk rows", () => {
     await forEachRow(prisma, COLUMNS, SELECT, [shop], (row) => streamed.push(row));
     expect(streamed.length).toBe(rows.length);
     expect(streamed).toEqual(rows);
+    // A date bound as a parameter compares as the stored ones do (UTC, whatever the server's zone).
+    let later = 0;
+    await forEachRow(prisma, COLUMNS, SELECT.replace(`ORDER BY`, `AND "computedAt" >= ${providerOf(prisma) === "sqlite" ? "?" : "$2"} ORDER BY`), [shop, new Date(at.getTime() + 24_990)], () => later++);
+    expect(later).toBe(10);
     // In a transaction it reads what the transaction sees, its own uncommitted rows included.
     await expect(
       prisma.$transaction(async (tx) => {
