@@ -171,8 +171,8 @@ async function measure(db: Result["db"], url: string, flags: Flags, baseUrl: str
     const started = performance.now();
     const phases: string[] = [];
     await runInitialImport({ shop: SHOP, admin: preparedAdmin(baseUrl, manifest), db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10, onPhase: (phase, took) => phases.push(`${phase} ${took.toFixed(1)} s`) });
-    console.log(`${db}: where the time goes - ${phases.join(", ")}`);
     const seconds = (performance.now() - started) / 1000;
+    console.log(`${db}: where the time goes - ${phases.join(", ")}`);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     const where = { where: { shop: SHOP } };

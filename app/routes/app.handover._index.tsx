@@ -8,8 +8,7 @@ import { useTranslation } from "react-i18next";
 import { adminContext } from "~/admin-context.server";
 import { EmptyMessage } from "~/components/empty-message";
 import { prisma } from "~/db.server";
-import { providerOf } from "~/modules/db/provider.server";
-import { customerWhere, parseCustomerQuery, QueryError } from "~/modules/customers/customer-index.server";
+import { customerFilter, parseCustomerQuery, QueryError } from "~/modules/customers/customer-index.server";
 import { handOver, listStaff, OwnershipError } from "~/modules/staff/staff.server";
 
 /** The handover form's optional narrowing, as an index query. */
@@ -41,7 +40,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (from) {
     try {
       preview = await prisma.customer.count({
-        where: customerWhere(context.shop, { ...narrowing(params), owner: from }, context.currencyCode, providerOf(prisma)),
+        where: await customerFilter({ shop: context.shop, query: { ...narrowing(params), owner: from }, currencyCode: context.currencyCode }),
       });
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;

@@ -37,9 +37,9 @@ async function smallSegmentMembers(db: PrismaClient, shop: string, segmentId: st
 
 /**
  * The filter part of a query as a Prisma where, always scoped to the shop and to customers not
- * deleted. `segmentMembers`: the custom segment's member ids when read ahead (smallSegmentMembers).
+ * deleted. `segmentMembers`: the custom segment's member ids when read ahead (customerFilter does).
  */
-export function customerWhere(shop: string, query: CustomerQuery, currencyCode: string, provider: SqlProvider, segmentMembers: string[] | null = null): Prisma.CustomerWhereInput {
+function customerWhere(shop: string, query: CustomerQuery, currencyCode: string, provider: SqlProvider, segmentMembers: string[] | null = null): Prisma.CustomerWhereInput {
   const isPostgres = () => provider === "postgresql";
   const and: Prisma.CustomerWhereInput[] = [{ shop, deletedAt: null }];
   if (query.q) {
@@ -90,6 +90,11 @@ export function customerWhere(shop: string, query: CustomerQuery, currencyCode: 
   if (query.lastOrderFrom) and.push({ lastOrderAt: { gte: dayStart(query.lastOrderFrom) } });
   if (query.lastOrderTo) and.push({ lastOrderAt: { lt: dayAfter(query.lastOrderTo) } });
   return { AND: and };
+}
+
+/** The filter part of a query as a Prisma where (customerWhere), a small custom segment's members read ahead. */
+export async function customerFilter({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }): Promise<Prisma.CustomerWhereInput> {
+  return customerWhere(shop, query, currencyCode, providerOf(db), await smallSegmentMembers(db, shop, query.segment));
 }
 
 /** An amount typed by staff: extra decimals beyond the currency's are rounded down, not refused. */
@@ -267,17 +272,17 @@ export async function listCustomers({
 }): Promise<CustomerPage> {
   const sort = query.sort ?? "spent";
   const direction = query.direction ?? (sort === "name" ? "asc" : "desc");
-  const provider = providerOf(db);
-  const filtered = customerWhere(shop, query, currencyCode, provider, await smallSegmentMembers(db, shop, query.segment));
+  const filtered = await customerFilter({ shop, query, currencyCode, db });
   const after = decodeCursor(cursor);
   // SQLite, a text search: its matches are read first in table order, at most FEW_MATCHES + 1 of
   // them; when that is all, they are the total and the page is read by their ids. Walking the sort
   // index instead looked up every row of the shop for a rare term (196 ms p95 at 100,000
   // customers); a common term stops early here and takes the usual path. (On PostgreSQL the same
   // made a search slower - 151 to 220 ms p95 - and a tag filter no faster: its plans stay.)
-  const few = provider === "sqlite" && query.q ? await db.customer.findMany({ where: filtered, select: { shopifyId: true }, take: FEW_MATCHES + 1 }) : null;
-  const where: Prisma.CustomerWhereInput = few && few.length <= FEW_MATCHES ? { AND: [filtered, { shopifyId: { in: few.map((row) => row.shopifyId) } }] } : filtered;
-  const count = () => (few && few.length <= FEW_MATCHES ? Promise.resolve(few.length) : db.customer.count({ where }));
+  const matches = providerOf(db) === "sqlite" && query.q ? await db.customer.findMany({ where: filtered, select: { shopifyId: true }, take: FEW_MATCHES + 1 }) : null;
+  const few = matches && matches.length <= FEW_MATCHES ? matches.map((row) => row.shopifyId) : null;
+  const where: Prisma.CustomerWhereInput = few ? { AND: [filtered, { shopifyId: { in: few } }] } : filtered;
+  const count = () => (few ? Promise.resolve(few.length) : db.customer.count({ where }));
   const [rows, total] = await Promise.all([pageRows(db, where, sort, direction, after, take + 1), withTotal ? count() : Promise.resolve(-1)]);
   const customers = rows.slice(0, take);
   const last = customers.at(-1);
@@ -287,7 +292,7 @@ export async function listCustomers({
 
 /** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
 export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
-  const where = customerWhere(shop, query, currencyCode, providerOf(db), await smallSegmentMembers(db, shop, query.segment));
+  const where = await customerFilter({ shop, query, currencyCode, db });
   let after: string | undefined;
   for (;;) {
     const page = await db.customer.findMany({ where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where, orderBy: { shopifyId: "asc" }, take: 1000 });
