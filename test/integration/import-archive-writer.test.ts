@@ -83,6 +83,19 @@ const writers: Array<{ title: string; write: Write }> = [
       await bulk.write(rows);
     },
   },
+  {
+    // A new writer per call: on PostgreSQL every call starts with COPY (an earlier conflict sends a
+    // writer's next batches through the upsert), so each rule is checked on that path too.
+    title: "through a new driver writer per call",
+    write: async (rows) => {
+      const writer = await openBulkWriter(url);
+      try {
+        await writer.write(rows);
+      } finally {
+        await writer.close();
+      }
+    },
+  },
 ];
 
 beforeEach(async () => {
@@ -184,6 +197,23 @@ describe.each(writers)("archive writer $title", ({ write }) => {
     expect(stored.map((row) => [row.totalPriceMinor, row.currencyCode])).toEqual(amounts.map(({ minor, currency }) => [minor, currency]));
     const sum = await prisma.order.aggregate({ where: { shop: SHOP, currencyCode: "USD", totalPriceMinor: { lt: 10_000n } }, _sum: { totalPriceMinor: true } });
     expect(sum._sum.totalPriceMinor).toBe(2009n);
+  });
+
+  test("text with tabs, line breaks, backslashes, a literal \\N, quotes and CJK is stored as sent", async () => {
+    const awkward = ["tab\there", "line\nbreak\r\nwindows", "back\\slash \\N \\t", "\\N", 'quote " and \' and ,', "会员 VIP ✨", ""];
+    await write(awkward.map((note, index) => customer({ shopifyId: `gid://shopify/Customer/${index + 1}`, note, firstName: note || null })));
+    const stored = await prisma.customer.findMany({ where: { shop: SHOP }, orderBy: { shopifyId: "asc" }, select: { note: true, firstName: true } });
+    expect(stored).toEqual(awkward.map((note) => ({ note, firstName: note || null })));
+  });
+
+  test("a batch of new records and one already stored newer: every new one lands, the stored one keeps its newer data", async () => {
+    await write([customer({ email: "webhook@example.com", shopifyUpdatedAt: new Date("2026-06-01T00:00:00Z") })]);
+    const batch = Array.from({ length: 50 }, (_, index) => customer({ shopifyId: `gid://shopify/Customer/${index + 1}`, email: `bulk${index + 1}@example.com` }));
+    await write(batch);
+    const stored = await prisma.customer.findMany({ where: { shop: SHOP }, select: { shopifyId: true, email: true } });
+    expect(stored).toHaveLength(50);
+    expect(stored.find((row) => row.shopifyId === "gid://shopify/Customer/1")!.email).toBe("webhook@example.com");
+    expect(stored.filter((row) => row.email?.startsWith("bulk"))).toHaveLength(49);
   });
 
   test("keys are per shop: the same id in another shop is another row", async () => {

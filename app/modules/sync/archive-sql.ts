@@ -150,6 +150,43 @@ export function unnestUpsertSql(spec: TableSpec): string {
   return `INSERT INTO ${q(spec.name)} (${insertColumns(spec).map(q).join(", ")}) SELECT u.*${stamps} FROM unnest(${arrays}) AS u ${conflictClause(spec)}`;
 }
 
+/**
+ * PostgreSQL: `COPY ... FROM STDIN` (text format) into the table's insert columns - a plain insert,
+ * no conflict clause: the caller falls back to the upsert when a key already exists.
+ */
+export function copySql(spec: TableSpec): string {
+  return `COPY ${q(spec.name)} (${insertColumns(spec).map(q).join(", ")}) FROM STDIN`;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+const copyEscape = (text: string) => (COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (char) => COPY_ESCAPES[char]!) : text);
+
+/**
+ * Rows as COPY's text format: tab-separated columns, `\N` for null, backslash, tab and line breaks
+ * escaped; dates as UTC ISO text (timestamp(3) keeps the wall time, as the upsert's cast does),
+ * money as decimal text (exact), booleans t/f. `stamp` fills the timestamps columns.
+ */
+export function copyText(spec: TableSpec, rows: readonly Record<string, unknown>[], stamp: string): string {
+  const tail = spec.timestamps === "both" ? `\t${stamp}\t${stamp}\n` : spec.timestamps === "created" ? `\t${stamp}\n` : "\n";
+  const columns = spec.columns;
+  let text = "";
+  for (const row of rows) {
+    for (let c = 0; c < columns.length; c++) {
+      const [name, kind] = columns[c]!;
+      const value = row[name];
+      if (c > 0) text += "\t";
+      if (value === null || value === undefined) text += "\\N";
+      else if (kind === "text") text += copyEscape(value as string);
+      else if (kind === "date") text += (value as Date).toISOString();
+      else if (kind === "bool") text += value ? "t" : "f";
+      else text += String(value);
+    }
+    text += tail;
+  }
+  return text;
+}
+
 export { encodeDate };
 
 export type SqlValue = string | number | bigint | boolean | null;

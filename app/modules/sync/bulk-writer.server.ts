@@ -4,12 +4,15 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
+import { finished } from "node:stream/promises";
+
 import Database from "better-sqlite3";
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 
 import { dbProvider, postgresConnection, repoRoot, sqliteFilePath } from "../../db.server";
 import { startSqliteThread } from "../db/sqlite-thread.server";
-import { archiveIndexes, encodeDate, groupRows, TABLE_BY_NAME, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
+import { archiveIndexes, copySql, copyText, encodeDate, groupRows, TABLE_BY_NAME, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow, BulkTable } from "./bulk-rows";
 
 /** Resume state of a SyncRun, written in the same transaction as the batch it describes. */
@@ -236,6 +239,9 @@ function pgColumn(rows: readonly Record<string, unknown>[], name: string, kind: 
   return column;
 }
 
+const UNIQUE_VIOLATION = "23505";
+const UPSERT_BATCHES_AFTER_CONFLICT = 10;
+
 async function openPostgres(url: string): Promise<BulkWriter> {
   const { connectionString, schema } = postgresConnection(url);
   // synchronous_commit off for this connection only: a crash can lose the last few commits (never
@@ -264,6 +270,30 @@ async function openPostgres(url: string): Promise<BulkWriter> {
   const upsert = (connection: pg.Client, spec: TableSpec, tableRows: readonly Record<string, unknown>[], stamp: string) =>
     // One array per column: any number of rows in one statement, planned once per connection.
     connection.query({ name: `archive-upsert-${spec.table}`, text: unnestUpsertSql(spec), values: [...spec.columns.map(([name, kind]) => pgColumn(tableRows, name, kind)), stamp] });
+  // Batches per table still to go through the upsert after a COPY met an existing key.
+  const upsertOnly = new Map<BulkTable, number>();
+  // COPY first: a plain insert streamed in one message, several times faster on the server than
+  // the upsert, and right whenever none of the batch's keys is stored yet - a first import. A
+  // stored key (a resumed batch, a webhook's row, a re-import) fails the COPY with a unique
+  // violation; its savepoint undoes it and the batch takes the newer-wins upsert, as do that
+  // table's next few batches (a re-import conflicts on every batch: one failed COPY, not each).
+  const write = async (connection: pg.Client, spec: TableSpec, tableRows: readonly Record<string, unknown>[], stamp: string) => {
+    const pending = upsertOnly.get(spec.table) ?? 0;
+    if (pending > 0) {
+      upsertOnly.set(spec.table, pending - 1);
+      return upsert(connection, spec, tableRows, stamp);
+    }
+    await connection.query("SAVEPOINT archive_copy");
+    try {
+      await finished(connection.query(copyFrom(copySql(spec))).end(copyText(spec, tableRows, stamp)));
+      await connection.query("RELEASE SAVEPOINT archive_copy");
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await connection.query("ROLLBACK TO SAVEPOINT archive_copy");
+      upsertOnly.set(spec.table, UPSERT_BATCHES_AFTER_CONFLICT);
+      await upsert(connection, spec, tableRows, stamp);
+    }
+  };
   return {
     provider: "postgresql",
     write: (rows, progress) =>
@@ -271,9 +301,9 @@ async function openPostgres(url: string): Promise<BulkWriter> {
         const stamp = encodeDate(new Date(), "postgresql");
         const groups = groupRows(rows);
         const lineGroup = groups.find(({ spec }) => spec.table === "orderLine");
-        const linesDone = lineGroup ? inTransaction(lines, () => upsert(lines, lineGroup.spec, lineGroup.rows, stamp)) : Promise.resolve();
+        const linesDone = lineGroup ? inTransaction(lines, () => write(lines, lineGroup.spec, lineGroup.rows, stamp)) : Promise.resolve();
         try {
-          for (const { spec, rows: tableRows } of groups) if (spec.table !== "orderLine") await upsert(client, spec, tableRows, stamp);
+          for (const { spec, rows: tableRows } of groups) if (spec.table !== "orderLine") await write(client, spec, tableRows, stamp);
         } finally {
           // The lines' outcome first: a failure there fails the batch before its progress commits.
           await linesDone;
