@@ -3,7 +3,6 @@
 // commits together with the SyncRun's resume state, so a crash never loses or double-counts work.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-
 import { finished } from "node:stream/promises";
 
 import Database from "better-sqlite3";
@@ -272,8 +271,8 @@ async function openPostgres(url: string): Promise<BulkWriter> {
     connection.query({ name: `archive-upsert-${spec.table}`, text: unnestUpsertSql(spec), values: [...spec.columns.map(([name, kind]) => pgColumn(tableRows, name, kind)), stamp] });
   // Batches per table still to go through the upsert after a COPY met an existing key.
   const upsertOnly = new Map<BulkTable, number>();
-  // COPY first: a plain insert streamed in one message, several times faster on the server than
-  // the upsert, and right whenever none of the batch's keys is stored yet - a first import. A
+  // COPY first: a plain insert streamed in one message, much cheaper for the server than the upsert
+  // (bench:import's orders 35 -> 25 s), and right whenever none of the batch's keys is stored - a first import. A
   // stored key (a resumed batch, a webhook's row, a re-import) fails the COPY with a unique
   // violation; its savepoint undoes it and the batch takes the newer-wins upsert, as do that
   // table's next few batches (a re-import conflicts on every batch: one failed COPY, not each).
