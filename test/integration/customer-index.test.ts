@@ -383,6 +383,37 @@ describe("text search, few and many matches", () => {
   });
 });
 
+describe("the search follows every write to the customer", () => {
+  test("a renamed, re-tagged or redacted customer is found by what it holds now, never by what it held", async () => {
+    // GIVEN a customer found by name, email, phone and tag - names beyond ASCII and in Chinese
+    const shop = "index-rename.myshopify.com";
+    await createShop(prisma, { shop, currencyCode: "USD" });
+    const at0 = at("2024-01-01T00:00:00Z");
+    await createCustomer(prisma, { shop, shopifyId: gid(81_001), displayName: "Zoë Ólafsdóttir", email: "zoe@fjord.is", phone: "+3545550101", tags: "Nordic, vip", currencyCode: "USD", shopifyCreatedAt: at0, shopifyUpdatedAt: at0 });
+    await createCustomer(prisma, { shop, shopifyId: gid(81_002), displayName: "王伟", email: "wei@example.cn", tags: "", currencyCode: "USD", shopifyCreatedAt: at0, shopifyUpdatedAt: at0 });
+    const ids = async (params: Record<string, string>) => (await select(shop, params)).ids;
+    expect(await ids({ q: "dóttir" })).toEqual([81_001]);
+    expect(await ids({ q: "伟" })).toEqual([81_002]);
+    expect(await ids({ tag: "nordic" })).toEqual([81_001]);
+    // A term matches within one field (the tags as they are written), never across two.
+    expect(await ids({ q: "nordic, vip" })).toEqual([81_001]);
+    expect(await ids({ q: "is+354" })).toEqual([]);
+
+    // WHEN the customer is renamed and re-tagged (as a webhook's upsert or a bulk action writes it)
+    await prisma.customer.update({ where: { shop_shopifyId: { shop, shopifyId: gid(81_001) } }, data: { displayName: "Zoë Berg", tags: "vip" } });
+    // THEN the new name and tags find it, the old ones do not
+    expect(await ids({ q: "berg" })).toEqual([81_001]);
+    expect(await ids({ q: "dóttir" })).toEqual([]);
+    expect(await ids({ tag: "nordic" })).toEqual([]);
+    expect(await ids({ tag: "VIP" })).toEqual([81_001]);
+
+    // WHEN its personal data is erased, as customers/redact does
+    await prisma.customer.update({ where: { shop_shopifyId: { shop, shopifyId: gid(81_001) } }, data: { displayName: null, firstName: null, lastName: null, email: null, phone: null } });
+    // THEN nothing it held finds it
+    for (const q of ["zoë", "berg", "zoe@fjord", "5550101"]) expect(await ids({ q })).toEqual([]);
+  });
+});
+
 describe("selecting ids for bulk actions", () => {
   test("selectCustomerIds yields the ids the query selects, of this shop only, in id order", async () => {
     const currencyCode = await shopCurrency(USD_SHOP);

@@ -35,6 +35,12 @@ async function smallSegmentMembers(db: PrismaClient, shop: string, segmentId: st
   return members.length > SEGMENT_BY_IDS ? null : members.map((member) => member.customerId);
 }
 
+/** The mark around each tag in Customer.searchText (migration 0008). */
+const TAG_MARK = "\u001f";
+/** A term as Customer.searchText holds text: lowercased, without control characters (its separators). */
+// eslint-disable-next-line no-control-regex
+const searchTerm = (term: string) => term.toLowerCase().replace(/[\u0000-\u001f]/g, "");
+
 /**
  * The filter part of a query as a Prisma where, always scoped to the shop and to customers not
  * deleted. `segmentMembers`: the custom segment's member ids when read ahead (customerFilter does).
@@ -43,26 +49,22 @@ function customerWhere(shop: string, query: CustomerQuery, currencyCode: string,
   const isPostgres = () => provider === "postgresql";
   const and: Prisma.CustomerWhereInput[] = [{ shop, deletedAt: null }];
   if (query.q) {
-    // Case-insensitive substring: SQLite's LIKE already is for ASCII; PostgreSQL needs ILIKE (mode).
-    const contains = {
-      contains: query.q,
-      ...(isPostgres() ? { mode: "insensitive" as const } : {}),
-    };
-    and.push({
-      OR: [{ displayName: contains }, { email: contains }, { phone: contains }, { tags: contains }],
-    });
+    // Case-insensitive substring. SQLite: LIKE on the columns (case-insensitive for ASCII).
+    // PostgreSQL: one LIKE on the lowercased copy the database keeps (Customer.searchText) - ILIKE
+    // lowercased four columns per row scanned; control characters (its separators) are dropped.
+    const term = query.q;
+    and.push(isPostgres() ? { searchText: { contains: searchTerm(term) } } : { OR: [{ displayName: { contains: term } }, { email: { contains: term } }, { phone: { contains: term } }, { tags: { contains: term } }] });
   }
   if (query.tag) {
-    // Shopify's tags are case-insensitive. A lone tag: on SQLite `=` is case-sensitive but LIKE is
-    // not, so it is "starts and ends with the tag, and holds no other".
+    // Shopify's tags are case-insensitive. PostgreSQL: searchText holds each tag lowercased
+    // between U+001F marks, so a whole tag is one substring. SQLite: `=` is case-sensitive but LIKE
+    // is not, so a lone tag is "starts and ends with the tag, and holds no other".
     const tag = query.tag;
-    const mode = isPostgres() ? { mode: "insensitive" as const } : {};
-    const alone: Prisma.CustomerWhereInput = isPostgres()
-      ? { tags: { equals: tag, ...mode } }
-      : { AND: [{ tags: { startsWith: tag } }, { tags: { endsWith: tag } }, { NOT: { tags: { contains: ", " } } }] };
-    and.push({
-      OR: [alone, { tags: { startsWith: `${tag}, `, ...mode } }, { tags: { endsWith: `, ${tag}`, ...mode } }, { tags: { contains: `, ${tag}, `, ...mode } }],
-    });
+    if (isPostgres()) and.push({ searchText: { contains: `${TAG_MARK}${searchTerm(tag)}${TAG_MARK}` } });
+    else
+      and.push({
+        OR: [{ AND: [{ tags: { startsWith: tag } }, { tags: { endsWith: tag } }, { NOT: { tags: { contains: ", " } } }] }, { tags: { startsWith: `${tag}, ` } }, { tags: { endsWith: `, ${tag}` } }, { tags: { contains: `, ${tag}, ` } }],
+      });
   }
   if (query.owner === "none") and.push({ ownerId: null });
   else if (query.owner) and.push({ ownerId: query.owner });
