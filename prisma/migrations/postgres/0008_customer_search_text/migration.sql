@@ -12,9 +12,10 @@ ALTER TABLE "Customer" ADD COLUMN "searchText" TEXT GENERATED ALWAYS AS (
   lower(coalesce("displayName", '') || E'\n' || coalesce("email", '') || E'\n' || coalesce("phone", '') || E'\n' || "tags") || E'\n' || E'\x1f' || replace(lower("tags"), ', ', E'\x1f') || E'\x1f'
 ) STORED;
 
--- One trigram index for the search and the tag filter, in place of one per column (migration 0003).
-DROP INDEX "Customer_displayName_trgm_idx";
-DROP INDEX "Customer_email_trgm_idx";
-DROP INDEX "Customer_phone_trgm_idx";
-DROP INDEX "Customer_tags_trgm_idx";
+-- One trigram index for the search and the tag filter, in place of one per column (migration 0003;
+-- IF EXISTS: an import that crashed leaves its deferred indexes dropped, decision 007).
+DROP INDEX IF EXISTS "Customer_displayName_trgm_idx";
+DROP INDEX IF EXISTS "Customer_email_trgm_idx";
+DROP INDEX IF EXISTS "Customer_phone_trgm_idx";
+DROP INDEX IF EXISTS "Customer_tags_trgm_idx";
 CREATE INDEX "Customer_searchText_trgm_idx" ON "Customer" USING gin ("searchText" public.gin_trgm_ops);
