@@ -399,7 +399,7 @@ describe("the search follows every write to the customer", () => {
     expect(await ids({ q: "nordic, vip" })).toEqual([81_001]);
     expect(await ids({ q: "is+354" })).toEqual([]);
 
-    // WHEN the customer is renamed and re-tagged (as a webhook's upsert or a bulk action writes it)
+    // WHEN the customer is renamed and re-tagged (any writer: PostgreSQL regenerates searchText with the row)
     await prisma.customer.update({ where: { shop_shopifyId: { shop, shopifyId: gid(81_001) } }, data: { displayName: "Zoë Berg", tags: "vip" } });
     // THEN the new name and tags find it, the old ones do not
     expect(await ids({ q: "berg" })).toEqual([81_001]);
