@@ -297,7 +297,7 @@ export async function* customerPages({ shop, query, currencyCode, db = prisma }:
   const where = await customerFilter({ shop, query, currencyCode, db });
   let after: string | undefined;
   for (;;) {
-    const page = await db.customer.findMany({ where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where, orderBy: { shopifyId: "asc" }, take: 1000 });
+    const page = await db.customer.findMany({ where: after ? { AND: [where, { shopifyId: { gt: after } }] } : where, orderBy: { shopifyId: "asc" }, take: 1000, omit: { searchText: true } });
     if (page.length === 0) return;
     yield page;
     after = page.at(-1)!.shopifyId;

@@ -49,7 +49,8 @@ const parseJson = (text: string | null): unknown => {
 const customerSource: PersonalDataSource = {
   key: "customers",
   models: ["Customer"],
-  collect: ({ db, subject }) => db.customer.findMany({ where: { shop: subject.shop, shopifyId: { in: subject.customerIds } }, orderBy: { shopifyId: "asc" } }),
+  // searchText is the database's lowercased copy of the row's own fields (migration 0008): nothing of its own to export.
+  collect: ({ db, subject }) => db.customer.findMany({ where: { shop: subject.shop, shopifyId: { in: subject.customerIds } }, orderBy: { shopifyId: "asc" }, omit: { searchText: true } }),
   async redact({ db, subject, now }) {
     // The row stays, without anything that identifies the person: its order count and spend keep
     // the shop's aggregates (revenue, customer counts, averages) true.
