@@ -152,6 +152,8 @@ interface Result {
   ordersPerSec: number;
   rowsPerSec: number;
   peakRssMb: number;
+  /** The process before the import started (tsx, Prisma, the bench itself): what the import adds is the difference. */
+  baselineRssMb: number;
   peakMainHeapMb: number;
 }
 
@@ -161,7 +163,8 @@ async function measure(db: Result["db"], url: string, flags: Flags, baseUrl: str
   try {
     await prisma.shop.create({ data: { shop: SHOP, name: "Bench", currencyCode: "USD", installedAt: new Date() } });
     global.gc?.();
-    let peak = process.memoryUsage().rss;
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
     let peakHeap = 0; // this thread's JS heap, to tell it from the worker's and SQLite's memory
     const sampler = setInterval(() => {
       const usage = process.memoryUsage();
@@ -186,7 +189,7 @@ async function measure(db: Result["db"], url: string, flags: Flags, baseUrl: str
     ]);
     if (customers !== flags.customers || orders !== flags.orders) throw new Error(`imported ${customers} customers / ${orders} orders, expected ${flags.customers} / ${flags.orders}`);
     const rows = customers + orders + lines + refunds + products + variants;
-    return { bench: "import", db, customers, orders, rows, seconds: round(seconds, 2), ordersPerSec: Math.round(orders / seconds), rowsPerSec: Math.round(rows / seconds), peakRssMb: round(peak / 2 ** 20, 1), peakMainHeapMb: round(peakHeap / 2 ** 20, 1) };
+    return { bench: "import", db, customers, orders, rows, seconds: round(seconds, 2), ordersPerSec: Math.round(orders / seconds), rowsPerSec: Math.round(rows / seconds), peakRssMb: round(peak / 2 ** 20, 1), baselineRssMb: round(baseline / 2 ** 20, 1), peakMainHeapMb: round(peakHeap / 2 ** 20, 1) };
   } finally {
     await prisma.$disconnect();
   }
@@ -252,7 +255,7 @@ async function main() {
   }
   for (const result of results) {
     console.log(
-      `${result.db}: ${result.seconds} s, ${result.ordersPerSec.toLocaleString("en")} orders/s, ${result.rowsPerSec.toLocaleString("en")} rows/s (${result.rows.toLocaleString("en")} rows), peak RSS ${result.peakRssMb} MB`,
+      `${result.db}: ${result.seconds} s, ${result.ordersPerSec.toLocaleString("en")} orders/s, ${result.rowsPerSec.toLocaleString("en")} rows/s (${result.rows.toLocaleString("en")} rows), peak RSS ${result.peakRssMb} MB (${result.baselineRssMb} MB before the import)`,
     );
   }
   for (const result of results) console.log(JSON.stringify(result));
