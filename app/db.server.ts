@@ -1,9 +1,5 @@
 // The Prisma client. One logical model on two databases (decision 001): DATABASE_URL picks SQLite
 // (file:...) or PostgreSQL (postgres://...), and with it the driver adapter and generated client.
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -18,42 +14,12 @@ export { Prisma } from "./generated/prisma/sqlite/client";
 import type { Prisma } from "./generated/prisma/sqlite/client";
 export type * from "./generated/prisma/sqlite/models";
 
-export const DEFAULT_DATABASE_URL = "file:./data/app.db";
-export type DbProvider = "sqlite" | "postgresql";
+// Plain functions of the URL, in a module without Prisma so the import's thread can load them alone.
+export { DEFAULT_DATABASE_URL, dbProvider, postgresConnection, repoRoot, sqliteFilePath, type DbProvider } from "./modules/db/database-url";
+import { DEFAULT_DATABASE_URL, dbProvider, postgresConnection, sqliteFilePath } from "./modules/db/database-url";
 
 // How long a SQLite writer waits for another connection's lock before failing (ms).
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
-
-export function dbProvider(url: string): DbProvider {
-  return /^postgres(ql)?:\/\//i.test(url) ? "postgresql" : "sqlite";
-}
-
-let root: string | undefined;
-
-/** The repository root: the nearest folder with a package.json above this module (app/ or build/server/). */
-export function repoRoot(): string {
-  if (root) return root;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  root = existsSync(path.join(dir, "package.json")) ? dir : process.cwd();
-  return root;
-}
-
-/** The file a SQLite URL points at: `file:./data/app.db` is relative to the repository root. */
-export function sqliteFilePath(url: string): string {
-  const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
-  if (file === ":memory:") return file;
-  return path.resolve(repoRoot(), file);
-}
-
-/** A PostgreSQL URL's connection string (without `schema`) and its schema (`?schema=xyz`, default public). */
-export function postgresConnection(url: string): { connectionString: string; schema: string } {
-  const parsed = new URL(url);
-  const schema = parsed.searchParams.get("schema") || "public";
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`DATABASE_URL: schema "${schema}" must be a plain identifier`);
-  parsed.searchParams.delete("schema");
-  return { connectionString: parsed.toString(), schema };
-}
 
 export function createPrismaClient(url: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL): PrismaClient {
   if (dbProvider(url) === "postgresql") {

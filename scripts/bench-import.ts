@@ -29,16 +29,19 @@ interface Flags {
   products: number;
   db: "sqlite" | "postgres" | "both";
   serve: boolean;
+  /** Set in the child process that measures one database: where the files are served. */
+  baseUrl: string | null;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { customers: 100_000, orders: 500_000, products: 500, db: "both", serve: false };
+  const flags: Flags = { customers: 100_000, orders: 500_000, products: 500, db: "both", serve: false, baseUrl: null };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i]!.replace(/^--/, "").split("=");
     const value = () => inline ?? argv[++i] ?? "";
     if (name === "customers" || name === "orders" || name === "products") flags[name] = Number(value().replace(/_/g, ""));
     else if (name === "db") flags.db = value() as Flags["db"];
     else if (name === "serve") flags.serve = true;
+    else if (name === "base-url") flags.baseUrl = value();
     else throw new Error(`Unknown flag ${argv[i]}`);
   }
   if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
@@ -166,16 +169,22 @@ async function measure(db: Result["db"], url: string, flags: Flags, baseUrl: str
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
     let peakHeap = 0; // this thread's JS heap, to tell it from the worker's and SQLite's memory
+    let phasePeak = 0; // RSS peak of the phase under way: which phase sets the import's peak
     const sampler = setInterval(() => {
       const usage = process.memoryUsage();
       peak = Math.max(peak, usage.rss);
+      phasePeak = Math.max(phasePeak, usage.rss);
       peakHeap = Math.max(peakHeap, usage.heapTotal + usage.external);
     }, 100);
     const started = performance.now();
     const phases: string[] = [];
-    await runInitialImport({ shop: SHOP, admin: preparedAdmin(baseUrl, manifest), db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10, onPhase: (phase, took) => phases.push(`${phase} ${took.toFixed(1)} s`) });
+    const onPhase = (phase: string, took: number) => {
+      phases.push(`${phase} ${took.toFixed(1)} s (${Math.round(Math.max(phasePeak, process.memoryUsage().rss) / 2 ** 20)} MB)`);
+      phasePeak = 0;
+    };
+    await runInitialImport({ shop: SHOP, admin: preparedAdmin(baseUrl, manifest), db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10, onPhase });
     const seconds = (performance.now() - started) / 1000;
-    console.log(`${db}: where the time goes - ${phases.join(", ")}`);
+    console.log(`${db}: where the time goes (and each phase's peak RSS) - ${phases.join(", ")}`);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     const where = { where: { shop: SHOP } };
@@ -210,9 +219,66 @@ async function postgresReachable(url: string): Promise<string | null> {
   }
 }
 
+/** Measures one database in this process (the child measureInChild started); null when PostgreSQL is not reachable. */
+async function measureOne(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<Result | null> {
+  const manifest = JSON.parse(readFileSync(path.join(cacheDir(flags), "manifest.json"), "utf8")) as Manifest;
+  if (db === "sqlite") {
+    const dir = path.join(os.tmpdir(), "crm-bench-import");
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `bench-${process.pid}.db`);
+    try {
+      return await measure("sqlite", `file:${file}`, flags, baseUrl, manifest);
+    } finally {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+    }
+  }
+  const base = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+  const problem = await postgresReachable(base);
+  if (problem) {
+    console.log(`postgres: skipped (${base} is not reachable: ${problem})`);
+    return null;
+  }
+  const schema = `bench_import_${process.pid}`;
+  const url = new URL(base);
+  url.searchParams.set("schema", schema);
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    return await measure("postgres", url.toString(), flags, baseUrl, manifest);
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  }
+}
+
+const RESULT_LINE = "bench-import-result ";
+
+/**
+ * Each database in a process of its own: memory a process has used stays in its RSS, so measured
+ * after SQLite in the same process PostgreSQL's peak started ~90 MB higher.
+ */
+async function measureInChild(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<Result | null> {
+  const args = ["--import", "tsx", fileURLToPath(import.meta.url), "--db", db, "--base-url", baseUrl, "--customers", String(flags.customers), "--orders", String(flags.orders), "--products", String(flags.products)];
+  const child = spawn(process.execPath, [...process.execArgv.filter((arg) => arg === "--expose-gc"), ...args], { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
+  let result: Result | null = null;
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    if (line.startsWith(RESULT_LINE)) result = JSON.parse(line.slice(RESULT_LINE.length)) as Result;
+    else console.log(line);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  if (code !== 0) throw new Error(`bench:import for ${db} exited with ${code}`);
+  return result;
+}
+
 async function main() {
   const flags = parseFlags(process.argv.slice(2));
   if (flags.serve) return generateAndServe(flags);
+  if (flags.baseUrl) {
+    if (flags.db === "both") throw new Error("--base-url measures one database: --db sqlite or postgres");
+    const result = await measureOne(flags, flags.db, flags.baseUrl);
+    if (result) console.log(`${RESULT_LINE}${JSON.stringify(result)}`);
+    return;
+  }
 
   console.log(`bench:import - ${flags.customers.toLocaleString("en")} customers, ${flags.orders.toLocaleString("en")} orders, ${flags.products} products (generating/reusing files in ${cacheDir(flags)})`);
   const generationStarted = performance.now();
@@ -222,33 +288,9 @@ async function main() {
   console.log(`files ready in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s: ${objects.toLocaleString("en")} JSONL objects, ${megabytes.toFixed(0)} MB`);
   const results: Result[] = [];
   try {
-    if (flags.db !== "postgres") {
-      const dir = path.join(os.tmpdir(), "crm-bench-import");
-      mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `bench-${process.pid}.db`);
-      try {
-        results.push(await measure("sqlite", `file:${file}`, flags, server.baseUrl, server.manifest));
-      } finally {
-        for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
-      }
-    }
-    if (flags.db !== "sqlite") {
-      const base = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-      const problem = await postgresReachable(base);
-      if (problem) console.log(`postgres: skipped (${base} is not reachable: ${problem})`);
-      else {
-        const schema = `bench_import_${process.pid}`;
-        const url = new URL(base);
-        url.searchParams.set("schema", schema);
-        const admin = new pg.Client({ connectionString: base });
-        await admin.connect();
-        try {
-          results.push(await measure("postgres", url.toString(), flags, server.baseUrl, server.manifest));
-        } finally {
-          await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          await admin.end();
-        }
-      }
+    for (const db of flags.db === "both" ? (["sqlite", "postgres"] as const) : [flags.db]) {
+      const result = await measureInChild(flags, db, server.baseUrl);
+      if (result) results.push(result);
     }
   } finally {
     server.stop();

@@ -1,6 +1,8 @@
 // An import stopped half-way resumes where its SyncRun says it stopped and ends with exactly the
 // store's data: no duplicates, nothing missing; with its bulk operation gone it starts that
 // resource again; a re-run changes nothing.
+import { rmSync } from "node:fs";
+
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 
 import type { Emulator } from "../../dev/emulator/index";
@@ -33,7 +35,7 @@ afterAll(async () => {
 });
 
 const BATCH = 40;
-const options = { shop: SHOP, db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10, batchSize: BATCH };
+const baseOptions = { shop: SHOP, db: prisma, databaseUrl: url, currencyCode: "USD", pollIntervalMs: 10, batchSize: BATCH };
 
 /** Stops the import (throws) once `resource` has committed `batches` batches. */
 const stopAfter = (resource: string, batches: number) => {
@@ -71,7 +73,14 @@ async function expectArchiveMatchesStore() {
 
 const bulkQueriesRun = () => emulator.requests.filter((request) => request.query.includes("RunBulkQuery")).length;
 
-describe("resuming an interrupted import", () => {
+// Large files are imported on an import thread (import-file-thread.server.ts), small ones on the
+// calling thread: both paths, forced, on the same small store.
+describe.each([
+  { where: "on the calling thread", thread: false },
+  { where: "on an import thread", thread: true },
+])("resuming an interrupted import $where", ({ thread }) => {
+  const options = { ...baseOptions, thread };
+
   test("GIVEN an import stopped half-way through orders, WHEN the job runs, THEN it continues from the committed line", async () => {
     await expect(runInitialImport({ ...options, admin, onBatchCommitted: stopAfter("orders", 5) })).rejects.toThrow(Interrupted);
     const stopped = await prisma.syncRun.findFirstOrThrow({ where: { shop: SHOP } });
@@ -82,7 +91,7 @@ describe("resuming an interrupted import", () => {
 
     const queriesBefore = bulkQueriesRun();
     const resumedFrom: number[] = [];
-    const runId = await runImportJob({ shop: SHOP, payload: {} }, { db: prisma, admin, databaseUrl: url, pollIntervalMs: 10, batchSize: BATCH, onBatchCommitted: (progress) => void resumedFrom.push(progress.linesProcessed) });
+    const runId = await runImportJob({ shop: SHOP, payload: {} }, { db: prisma, admin, databaseUrl: url, pollIntervalMs: 10, batchSize: BATCH, thread, onBatchCommitted: (progress) => void resumedFrom.push(progress.linesProcessed) });
 
     expect(runId).toBe(stopped.id);
     expect(bulkQueriesRun()).toBe(queriesBefore); // the finished orders file was reused
@@ -106,6 +115,22 @@ describe("resuming an interrupted import", () => {
     expect(bulkQueriesRun()).toBe(queriesBefore + 2); // customers again, then orders
     const run = await prisma.syncRun.findUniqueOrThrow({ where: { id: stopped.id } });
     expect(run.status).toBe("completed");
+    expect(run.objectsImported).toBe(run.objectsTotal);
+    await expectArchiveMatchesStore();
+  });
+
+  test("GIVEN the stopped run's bulk result can no longer be downloaded, WHEN resumed, THEN that resource is queried again", async () => {
+    await expect(runInitialImport({ ...options, admin, onBatchCommitted: stopAfter("orders", 2) })).rejects.toThrow(Interrupted);
+    const stopped = await prisma.syncRun.findFirstOrThrow({ where: { shop: SHOP } });
+    expect(stopped.resource).toBe("orders");
+    // The operation is still there, its file is not: the download answers 404, as an expired URL does.
+    rmSync(emulator.bulk.operations.get(Number(/\d+$/.exec(stopped.bulkOperationId!)![0]))!.file);
+
+    const queriesBefore = bulkQueriesRun();
+    await runInitialImport({ ...options, admin, runId: stopped.id });
+    expect(bulkQueriesRun()).toBe(queriesBefore + 1); // orders again
+    const run = await prisma.syncRun.findUniqueOrThrow({ where: { id: stopped.id } });
+    expect(run).toMatchObject({ status: "completed", error: null });
     expect(run.objectsImported).toBe(run.objectsTotal);
     await expectArchiveMatchesStore();
   });

@@ -1,7 +1,9 @@
 // Which database a Prisma client talks to, for the few statements written as raw SQL.
 import { postgresConnectionOf, sqliteConnectionOf, type Prisma, type PrismaClient } from "../../db.server";
 
-export type SqlProvider = "sqlite" | "postgresql";
+import { encodeColumn, encodeDate, type ColumnKind, type Columns, type SqlProvider } from "./encode";
+
+export { encodeColumn, encodeDate, type ColumnKind, type Columns, type SqlProvider } from "./encode";
 type Db = PrismaClient | Prisma.TransactionClient;
 
 /** sqlite | postgresql, from the client itself (a transaction client inherits it). */
@@ -15,9 +17,6 @@ export function providerOf(db: Db): SqlProvider {
 export function placeholders(provider: SqlProvider, count: number, offset = 0): string[] {
   return Array.from({ length: count }, (_, index) => (provider === "sqlite" ? "?" : `$${offset + index + 1}`));
 }
-
-export type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";
-export type Columns = ReadonlyArray<readonly [string, ColumnKind]>;
 
 // PostgreSQL rows per statement: the whole chunk travels as one JSON parameter.
 const ROWS_PER_STATEMENT = 20_000;
@@ -171,30 +170,3 @@ export async function selectRowsByIds(db: Db, columns: Columns, ids: readonly st
   }
   return rows;
 }
-
-/** A value as Prisma's raw queries bind it for a column of this kind (dates as Prisma stores them). */
-export function encodeColumn(value: unknown, kind: ColumnKind, provider: SqlProvider): unknown {
-  if (value === null || value === undefined) return null;
-  switch (kind) {
-    case "date":
-      return encodeDate(value as Date, provider);
-    case "bool":
-      return provider === "sqlite" ? (value ? 1 : 0) : Boolean(value);
-    case "bigint":
-      return (value as bigint).toString();
-    default:
-      return value;
-  }
-}
-
-/** How Prisma stores a DateTime: SQLite text `2026-01-02T03:04:05.678+00:00`; PostgreSQL timestamp(3) in UTC. */
-export function encodeDate(date: Date, provider: SqlProvider): string {
-  const time = date.getTime();
-  // Bulk writes repeat one date (now) in many rows: the last one is kept.
-  if (time === lastEncoded.time && provider === lastEncoded.provider) return lastEncoded.text;
-  const iso = date.toISOString(); // throws on an invalid date: bad data fails loudly
-  const text = provider === "sqlite" ? `${iso.slice(0, -1)}+00:00` : iso;
-  lastEncoded = { time, provider, text };
-  return text;
-}
-let lastEncoded: { time: number; provider: SqlProvider | null; text: string } = { time: NaN, provider: null, text: "" };

@@ -3,7 +3,7 @@
 // there (no separate file for the Remix build to miss): it defines `createExecutor(Database,
 // workerData)`, which opens the connection and returns the methods the main thread may call.
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { Worker, type ResourceLimits } from "node:worker_threads";
 
 export interface SqliteThread {
   /** Runs executor[method](...args) on the thread; rejects with the thread's error (message and code). */
@@ -12,7 +12,7 @@ export interface SqliteThread {
   close(): Promise<void>;
 }
 
-export function startSqliteThread(executorSource: string, workerData: Record<string, unknown>): SqliteThread {
+export function startSqliteThread(executorSource: string, workerData: Record<string, unknown>, resourceLimits?: ResourceLimits): SqliteThread {
   const worker = new Worker(
     `${executorSource}
 const { parentPort, workerData } = require("node:worker_threads");
@@ -21,7 +21,7 @@ parentPort.on("message", ({ id, method, args }) => {
   try { parentPort.postMessage({ id, result: executor[method](...args) }); }
   catch (error) { parentPort.postMessage({ id, error: { message: error.message, code: error.code } }); }
 });`,
-    { eval: true, workerData: { ...workerData, driver: createRequire(import.meta.url).resolve("better-sqlite3") } },
+    { eval: true, workerData: { ...workerData, driver: createRequire(import.meta.url).resolve("better-sqlite3") }, resourceLimits },
   );
   const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 0;

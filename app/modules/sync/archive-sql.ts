@@ -2,7 +2,7 @@
 // the newer-wins upsert. Shared by the Prisma path (webhooks, reconciliation: a few rows) and the
 // driver path (the initial import: millions of rows), so both apply exactly the same rule.
 import type { BulkRow, BulkTable } from "./bulk-rows";
-import { encodeColumn, encodeDate } from "../db/provider.server";
+import { encodeColumn, encodeDate } from "../db/encode";
 
 export type SqlProvider = "sqlite" | "postgresql";
 type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";

@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 
-import { dbProvider, postgresConnection, repoRoot, sqliteFilePath } from "../../db.server";
+import { dbProvider, postgresConnection, repoRoot, sqliteFilePath } from "../db/database-url";
 import { startSqliteThread } from "../db/sqlite-thread.server";
 import { archiveIndexes, copySql, copyText, encodeDate, groupRows, TABLE_BY_NAME, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow, BulkTable } from "./bulk-rows";
@@ -219,12 +219,16 @@ function openSqlite(url: string): BulkWriter {
   );
 }
 
+// The writer thread holds the batch it writes (~5 MB of values for 10,000 rows) and the copies it
+// received: a heap limit makes V8 collect them instead of growing the heap (bench:import).
+const SQLITE_WRITER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 };
+
 /**
  * SQLite writes in a worker thread: better-sqlite3 is synchronous, so in this thread parsing and
  * writing would take turns; in a worker the next batch is parsed while this one is written.
  */
 async function openSqliteInWorker(url: string): Promise<BulkWriter> {
-  const thread = startSqliteThread(SQLITE_EXECUTOR, { file: sqliteFilePath(url), sql: sqliteStatements() });
+  const thread = startSqliteThread(SQLITE_EXECUTOR, { file: sqliteFilePath(url), sql: sqliteStatements() }, SQLITE_WRITER_LIMITS);
   return sqliteWriter(({ call, args }) => thread.call(call, args), () => thread.close());
 }
 

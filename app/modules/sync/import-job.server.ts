@@ -20,6 +20,7 @@ export interface ImportJobDeps {
   databaseUrl?: string;
   pollIntervalMs?: number;
   batchSize?: number;
+  thread?: boolean;
   onBatchCommitted?: ImportOptions["onBatchCommitted"];
 }
 
@@ -45,6 +46,7 @@ export async function runImportJob(job: Pick<Job<"sync.import">, "shop" | "paylo
     databaseUrl: deps.databaseUrl,
     pollIntervalMs: deps.pollIntervalMs,
     batchSize: deps.batchSize,
+    thread: deps.thread,
     runId: run?.id,
     onBatchCommitted: deps.onBatchCommitted,
   });

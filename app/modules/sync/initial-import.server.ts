@@ -5,8 +5,9 @@ import { DEFAULT_DATABASE_URL, type PrismaClient } from "../../db.server";
 import { analyzeArchive, refreshOrderDates } from "../customers/customer-stats.server";
 import { adminGraphql, AdminApiError, assertNoUserErrors, type AdminGraphql, type UserError } from "../shopify/admin-graphql.server";
 import { BULK_OPERATION_STATUS, CUSTOMERS_BULK_QUERY, ORDERS_BULK_QUERY, PRODUCTS_BULK_QUERY, RUN_BULK_QUERY } from "./bulk-documents";
-import { toBulkRows, type BulkRow } from "./bulk-rows";
 import { openBulkWriter, type BulkWriter, type RunProgress } from "./bulk-writer.server";
+import { importFileInThread, importThreadAvailable } from "./import-file-thread.server";
+import { BulkDownloadError, importBulkFile } from "./import-file.server";
 
 export const IMPORT_RESOURCES = [
   { resource: "products", query: PRODUCTS_BULK_QUERY },
@@ -19,6 +20,10 @@ export const IMPORT_RESOURCES = [
 // secondary indexes, and then 10,000 rows measured as fast as 20,000 on SQLite with ~80 MB less
 // peak RSS on PostgreSQL (two batches live at a time: one written, the next parsed).
 const DEFAULT_BATCH_SIZE = 10_000;
+
+// A file this large is imported on a thread with a bounded heap (import-file-thread.server.ts); a
+// smaller one is not worth starting it for.
+const THREAD_MIN_OBJECTS = 50_000;
 
 interface BulkOperation {
   id: string;
@@ -43,6 +48,8 @@ export interface ImportOptions {
   /** Resume this SyncRun where it stopped instead of starting a new one. */
   runId?: string;
   batchSize?: number;
+  /** Import each resource's file on an import thread. Default: for a file of 50,000 objects or more. */
+  thread?: boolean;
   /** Called after each batch has committed (tests stop an import half-way here). */
   onBatchCommitted?: (progress: ImportProgress) => void | Promise<void>;
   /** Called as each phase ends, with its duration (bench:import's "where the time goes"). */
@@ -52,14 +59,6 @@ export interface ImportOptions {
 export type ImportPhase = (typeof IMPORT_RESOURCES)[number]["resource"] | "orderDates" | "indexes" | "analyze";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The download of a bulk result failed (e.g. its URL expired after 7 days): run the query again. */
-export class BulkDownloadError extends Error {
-  constructor(public readonly status: number) {
-    super(`Could not download bulk result (HTTP ${status})`);
-    this.name = "BulkDownloadError";
-  }
-}
 
 async function startBulkQuery({ shop, admin }: ImportOptions, query: string, pollIntervalMs: number): Promise<string> {
   for (;;) {
@@ -101,76 +100,37 @@ async function waitForBulkOperation(options: ImportOptions, id: string, pollInte
   }
 }
 
-/** JSONL lines of a URL, streamed: only one network chunk and one partial line are held at a time. */
-export async function* readLines(url: string): AsyncGenerator<string> {
-  const response = await fetch(url);
-  if (!response.ok || !response.body) throw new BulkDownloadError(response.status);
-  const decoder = new TextDecoder();
-  let rest = "";
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    const text = rest + decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-      if (end > start) yield text.slice(start, end);
-      start = end + 1;
-    }
-    rest = text.slice(start);
-  }
-  rest += decoder.decode();
-  if (rest.trim()) yield rest;
-}
-
-/** Streams JSONL objects from a URL without holding the file in memory. */
-export async function* readJsonLines(url: string): AsyncGenerator<Record<string, unknown>> {
-  for await (const line of readLines(url)) if (line.trim()) yield JSON.parse(line) as Record<string, unknown>;
-}
-
 interface RunState extends RunProgress {
   done: Set<string>;
   batches: number;
 }
 
-/** Imports one resource's file, skipping the first `skip` lines (committed by an earlier attempt). */
-async function importFile(options: ImportOptions, writer: BulkWriter, state: RunState, url: string, skip: number) {
+/**
+ * Imports one resource's file of `objectCount` objects, skipping the first `skip` lines (committed
+ * by an earlier attempt): a large one on an import thread, a small one here.
+ */
+async function importFile(options: ImportOptions, writer: BulkWriter, state: RunState, url: string, skip: number, objectCount: number) {
   const { shop, currencyCode, batchSize = DEFAULT_BATCH_SIZE } = options;
-  const base = state.objectsImported - state.linesProcessed; // objects of the resources already done
-  let line = 0;
-  let committedLines = skip;
-  let batch: BulkRow[] = [];
-  // One write in flight while the next batch is parsed: PostgreSQL works while Node parses.
-  let inflight: Promise<unknown> | null = null;
-  const settle = async () => {
-    const outcome = await inflight;
-    inflight = null;
-    if (outcome instanceof Error) throw outcome;
+  const before: RunProgress = {
+    runId: state.runId,
+    resource: state.resource,
+    bulkOperationId: state.bulkOperationId,
+    linesProcessed: 0,
+    objectsImported: state.objectsImported - state.linesProcessed, // the objects of the resources already done
+    resourcesDone: [...state.done].join(","),
   };
-  const flush = async () => {
-    if (line === committedLines) return;
-    await settle();
-    const progress: RunProgress = { ...state, linesProcessed: line, objectsImported: base + line, resourcesDone: [...state.done].join(",") };
-    const rows = batch;
-    batch = [];
-    committedLines = line;
-    // Settled to a value (never rejected) so an error waits for settle() instead of going unhandled.
-    inflight = writer
-      .write(rows, progress)
-      .then(async () => {
-        state.linesProcessed = progress.linesProcessed;
-        state.objectsImported = progress.objectsImported;
-        state.batches += 1;
-        await options.onBatchCommitted?.({ ...progress, batches: state.batches });
-        return null;
-      })
-      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  const onCommitted = async (progress: RunProgress) => {
+    state.linesProcessed = progress.linesProcessed;
+    state.objectsImported = progress.objectsImported;
+    state.batches += 1;
+    await options.onBatchCommitted?.({ ...progress, batches: state.batches });
   };
-  for await (const text of readLines(url)) {
-    line += 1;
-    if (line <= skip) continue;
-    for (const row of toBulkRows(shop, JSON.parse(text) as Record<string, unknown>, currencyCode)) batch.push(row);
-    if (batch.length >= batchSize) await flush();
+  const file = { url, shop, currencyCode, batchSize, skip };
+  if (options.thread ?? (objectCount >= THREAD_MIN_OBJECTS && importThreadAvailable())) {
+    await importFileInThread(options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, file, before, onCommitted);
+    return;
   }
-  await flush();
-  await settle();
+  await importBulkFile(writer, { ...file, progressAt: (line) => ({ ...before, linesProcessed: line, objectsImported: before.objectsImported + line }), onCommitted });
 }
 
 async function importResource(options: ImportOptions, writer: BulkWriter, state: RunState, resource: string, query: string) {
@@ -185,7 +145,7 @@ async function importResource(options: ImportOptions, writer: BulkWriter, state:
     if (operation && !operation.url) return; // completed with nothing in it
     if (operation?.url) {
       try {
-        await importFile(options, writer, state, operation.url, state.linesProcessed);
+        await importFile(options, writer, state, operation.url, state.linesProcessed, Number(operation.objectCount));
         return;
       } catch (error) {
         if (!(error instanceof BulkDownloadError)) throw error;
@@ -205,7 +165,7 @@ async function importResource(options: ImportOptions, writer: BulkWriter, state:
     data: { resource, bulkOperationId: operationId, linesProcessed: 0, objectsImported: state.objectsImported, heartbeatAt: new Date() },
   });
   const operation = (await waitForBulkOperation(options, operationId, pollIntervalMs, reportCount))!;
-  if (operation.url) await importFile(options, writer, state, operation.url, 0);
+  if (operation.url) await importFile(options, writer, state, operation.url, 0, Number(operation.objectCount));
 }
 
 /**
