@@ -51,7 +51,8 @@ describe("the customer's tier and RFM segment copies", () => {
   });
 
   test.each([30, 1_200])("the driver's bulk upserts (a recompute's path) of %i members are copied too, and a rollback takes the copies back", async (count) => {
-    // Two sizes: PostgreSQL's triggers loop over a few changed rows and join over many.
+    // Two sizes: PostgreSQL's insert triggers loop over a few new rows and join over many (its update
+    // triggers are row by row, migration 0011).
     const shop = `copies-bulk-${count}.myshopify.com`;
     await createShop(prisma, { shop });
     const at = new Date("2026-01-01T00:00:00.000Z");

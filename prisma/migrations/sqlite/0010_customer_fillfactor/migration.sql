@@ -1,0 +1,2 @@
+-- This is an empty migration: PostgreSQL's 0010 sets the Customer table's fillfactor, which SQLite
+-- has no equivalent of (its pages are rewritten in place).

@@ -1,0 +1,2 @@
+-- This is an empty migration: PostgreSQL's 0011 makes its tier and RFM copy triggers on UPDATE
+-- row-level, as SQLite's have been since 0007.
