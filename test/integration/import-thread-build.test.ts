@@ -52,8 +52,15 @@ test("the built import thread imports a bulk file in batches, reporting each com
   const run = await prisma.syncRun.create({ data: { shop: SHOP, kind: "initial", status: "running", resource: "customers" } });
   const data: ImportThreadData = {
     databaseUrl: url,
-    file: { url: await customersFileUrl(), shop: SHOP, currencyCode: "USD", batchSize: 20, skip: 0 },
-    progress: { runId: run.id, resource: "customers", bulkOperationId: null, linesProcessed: 0, objectsImported: 7, resourcesDone: "products" },
+    indexesMaintained: true,
+    file: {
+      url: await customersFileUrl(),
+      shop: SHOP,
+      currencyCode: "USD",
+      batchSize: 20,
+      skip: 0,
+      before: { runId: run.id, resource: "customers", bulkOperationId: null, linesProcessed: 0, objectsImported: 7, resourcesDone: "products" },
+    },
   };
 
   const replies: ImportThreadReply[] = [];

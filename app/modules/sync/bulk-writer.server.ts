@@ -135,14 +135,15 @@ function sqliteStatements(): Record<string, string> {
 // The SQLite side of a batch, as plain JavaScript so the same text runs in this thread or in a
 // worker thread (eval'd: no separate file for the Remix build to miss).
 const SQLITE_EXECUTOR = `
-function createExecutor(Database, { file, sql }) {
+function createExecutor(Database, { file, sql, indexesMaintained }) {
   const CHUNKS = ${JSON.stringify(SQLITE_CHUNKS)};
   const db = new Database(file, { timeout: 5000 });
   // This connection only: in WAL mode NORMAL is safe against a crashed process (a power loss may
   // lose the last batches, which the resume state then redoes) and never corrupts the database.
   db.pragma("synchronous = NORMAL");
-  // 16 MB: without secondary indexes a load touches only the right edges of the table and its key.
-  db.pragma("cache_size = -16384");
+  // 16 MB: without secondary indexes a load touches only the right edges of the table and its key;
+  // 64 MB when they are maintained row by row (their pages are all over the file).
+  db.pragma(indexesMaintained ? "cache_size = -65536" : "cache_size = -16384");
   // Checkpoint every ~40 MB of WAL instead of 4 MB: fewer copies of the pages each batch dirties.
   db.pragma("wal_autocheckpoint = 10000");
   const statements = new Map();
@@ -191,7 +192,7 @@ interface Executor {
 }
 type ExecutorCall = { [K in keyof Executor]: { call: K; args: Parameters<Executor[K]> } }[keyof Executor];
 
-const createExecutor = new Function(`${SQLITE_EXECUTOR}; return createExecutor;`)() as (driver: typeof Database, data: { file: string; sql: Record<string, string> }) => Executor;
+const createExecutor = new Function(`${SQLITE_EXECUTOR}; return createExecutor;`)() as (driver: typeof Database, data: { file: string; sql: Record<string, string>; indexesMaintained?: boolean }) => Executor;
 
 /** The SQLite writer on top of an executor, here or in a worker (`call` runs one executor method). */
 function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unknown>, close: () => Promise<void>): BulkWriter {
@@ -211,8 +212,8 @@ function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unkn
   };
 }
 
-function openSqlite(url: string): BulkWriter {
-  const executor = createExecutor(Database, { file: sqliteFilePath(url), sql: sqliteStatements() });
+function openSqlite(url: string, options: WriterOptions): BulkWriter {
+  const executor = createExecutor(Database, { file: sqliteFilePath(url), sql: sqliteStatements(), indexesMaintained: options.indexesMaintained });
   return sqliteWriter(
     async ({ call, args }) => (executor[call] as (...values: unknown[]) => unknown)(...args),
     async () => executor.close(),
@@ -227,8 +228,8 @@ const SQLITE_WRITER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSiz
  * SQLite writes in a worker thread: better-sqlite3 is synchronous, so in this thread parsing and
  * writing would take turns; in a worker the next batch is parsed while this one is written.
  */
-async function openSqliteInWorker(url: string): Promise<BulkWriter> {
-  const thread = startSqliteThread(SQLITE_EXECUTOR, { file: sqliteFilePath(url), sql: sqliteStatements() }, SQLITE_WRITER_LIMITS);
+async function openSqliteInWorker(url: string, options: WriterOptions): Promise<BulkWriter> {
+  const thread = startSqliteThread(SQLITE_EXECUTOR, { file: sqliteFilePath(url), sql: sqliteStatements(), indexesMaintained: options.indexesMaintained }, SQLITE_WRITER_LIMITS);
   return sqliteWriter(({ call, args }) => thread.call(call, args), () => thread.close());
 }
 
@@ -349,8 +350,18 @@ async function openPostgres(url: string): Promise<BulkWriter> {
   };
 }
 
+interface WriterOptions {
+  /** SQLite: write on a worker thread of its own. */
+  workerThread?: boolean;
+  /**
+   * SQLite: the archive's secondary indexes are in place (another writer's deferIndexes returned
+   * false), so this connection caches more of their pages, as deferIndexes does for its own.
+   */
+  indexesMaintained?: boolean;
+}
+
 /** A writer on its own connection to `url` (the same database the app's Prisma client uses). */
-export async function openBulkWriter(url: string, options: { workerThread?: boolean } = {}): Promise<BulkWriter> {
+export async function openBulkWriter(url: string, options: WriterOptions = {}): Promise<BulkWriter> {
   if (dbProvider(url) === "postgresql") return openPostgres(url);
-  return options.workerThread ? openSqliteInWorker(url) : openSqlite(url);
+  return options.workerThread ? openSqliteInWorker(url, options) : openSqlite(url, options);
 }

@@ -10,7 +10,6 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
-import type { RunProgress } from "./bulk-writer.server";
 import { BulkDownloadError, type BulkFile } from "./import-file.server";
 import type { ImportThreadData, ImportThreadReply } from "./import-thread-protocol";
 
@@ -49,13 +48,13 @@ export function importThreadAvailable(): boolean {
 }
 
 /**
- * Imports `file` on an import thread. `progress` is the run's state before it; `onCommitted` runs
- * here for every committed batch, in file order - when it throws, the thread stops after the batch
- * it is writing and this rejects with that error.
+ * Imports `file` on an import thread: `onCommitted` runs here for every committed batch, in file
+ * order - when it throws, the thread stops after the batch it is writing and this rejects with that
+ * error.
  */
-export function importFileInThread(databaseUrl: string, file: Omit<BulkFile, "progressAt" | "onCommitted">, progress: RunProgress, onCommitted: (progress: RunProgress) => Promise<void>): Promise<void> {
+export function importFileInThread(databaseUrl: string, indexesMaintained: boolean, { onCommitted, ...file }: BulkFile): Promise<void> {
   if (!importThreadAvailable()) throw new Error("no import thread entry");
-  const data: ImportThreadData = { databaseUrl, file, progress };
+  const data: ImportThreadData = { databaseUrl, indexesMaintained, file };
   const worker = new Worker(entry!, { workerData: data, resourceLimits: IMPORT_THREAD_LIMITS });
   return new Promise<void>((resolve, reject) => {
     let failure: Error | null = null;

@@ -36,13 +36,13 @@ export interface BulkFile {
   url: string;
   shop: string;
   currencyCode: string;
-  /** Rows per transaction. */
+  /** Rows per transaction (a batch also ends at 8 MB of JSONL). */
   batchSize: number;
   /** Lines already committed by an earlier attempt: read past, not written again. */
   skip: number;
-  /** The resume state to commit with the batch that ends at `line`. */
-  progressAt(line: number): RunProgress;
-  /** Called once per committed batch, in file order; throwing stops the import after the batch in flight. */
+  /** The run's resume state before this file (objectsImported: the objects of the resources already done). */
+  before: RunProgress;
+  /** Called once per committed batch, in file order, with the state it committed; throwing stops the import. */
   onCommitted(progress: RunProgress): void | Promise<void>;
 }
 
@@ -68,7 +68,7 @@ export async function importBulkFile(writer: BulkWriter, file: BulkFile): Promis
   const flush = async () => {
     if (line === committedLines) return;
     await settle();
-    const progress = file.progressAt(line);
+    const progress: RunProgress = { ...file.before, linesProcessed: line, objectsImported: file.before.objectsImported + line };
     const rows = batch;
     batch = [];
     batchChars = 0;

@@ -4,9 +4,9 @@ import type { BulkFile } from "./import-file.server";
 
 export interface ImportThreadData {
   databaseUrl: string;
-  file: Omit<BulkFile, "progressAt" | "onCommitted">;
-  /** The run's resume state before this file: objectsImported counts the objects of the resources already done. */
-  progress: RunProgress;
+  /** The archive's secondary indexes are in place (not deferred): the thread's SQLite connection caches more. */
+  indexesMaintained: boolean;
+  file: Omit<BulkFile, "onCommitted">;
 }
 
 export type ImportThreadReply =

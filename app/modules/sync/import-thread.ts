@@ -10,7 +10,7 @@ import type { ImportThreadData, ImportThreadReply } from "./import-thread-protoc
 
 class StopRequested extends Error {}
 
-async function main(port: NonNullable<typeof parentPort>, { databaseUrl, file, progress }: ImportThreadData) {
+async function main(port: NonNullable<typeof parentPort>, { databaseUrl, indexesMaintained, file }: ImportThreadData) {
   const reply = (message: ImportThreadReply) => port.postMessage(message);
   let stopRequested = false;
   port.on("message", (message: { type: "stop" }) => {
@@ -20,10 +20,9 @@ async function main(port: NonNullable<typeof parentPort>, { databaseUrl, file, p
   try {
     // SQLite writes on a thread of its own, as in the calling thread: the next batch is parsed
     // here while the last one is written.
-    writer = await openBulkWriter(databaseUrl, { workerThread: true });
+    writer = await openBulkWriter(databaseUrl, { workerThread: true, indexesMaintained });
     await importBulkFile(writer, {
       ...file,
-      progressAt: (line) => ({ ...progress, linesProcessed: line, objectsImported: progress.objectsImported + line }),
       onCommitted: (committed) => {
         reply({ type: "committed", progress: committed });
         if (stopRequested) throw new StopRequested("stopped by the import");

@@ -103,6 +103,8 @@ async function waitForBulkOperation(options: ImportOptions, id: string, pollInte
 interface RunState extends RunProgress {
   done: Set<string>;
   batches: number;
+  /** The archive's secondary indexes are dropped for this import (writer.deferIndexes). */
+  indexesDeferred: boolean;
 }
 
 /**
@@ -125,12 +127,12 @@ async function importFile(options: ImportOptions, writer: BulkWriter, state: Run
     state.batches += 1;
     await options.onBatchCommitted?.({ ...progress, batches: state.batches });
   };
-  const file = { url, shop, currencyCode, batchSize, skip };
+  const file = { url, shop, currencyCode, batchSize, skip, before, onCommitted };
   if (options.thread ?? (objectCount >= THREAD_MIN_OBJECTS && importThreadAvailable())) {
-    await importFileInThread(options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, file, before, onCommitted);
+    await importFileInThread(options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, !state.indexesDeferred, file);
     return;
   }
-  await importBulkFile(writer, { ...file, progressAt: (line) => ({ ...before, linesProcessed: line, objectsImported: before.objectsImported + line }), onCommitted });
+  await importBulkFile(writer, file);
 }
 
 async function importResource(options: ImportOptions, writer: BulkWriter, state: RunState, resource: string, query: string) {
@@ -189,12 +191,13 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
     resourcesDone: run.resourcesDone,
     done: new Set(run.resourcesDone.split(",").filter(Boolean)),
     batches: 0,
+    indexesDeferred: false,
   };
   const writer = await openBulkWriter(options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, { workerThread: true });
   try {
     // An archive holding only this shop (a first install, or this import resumed) loads without
     // its secondary indexes and builds them once at the end; else they are kept (and repaired).
-    await writer.deferIndexes(shop);
+    state.indexesDeferred = await writer.deferIndexes(shop);
     let phaseStarted = performance.now();
     const phaseEnded = (phase: ImportPhase) => {
       const now = performance.now();
