@@ -1,9 +1,9 @@
 // Which database a Prisma client talks to, for the few statements written as raw SQL.
 import { postgresConnectionOf, sqliteConnectionOf, type Prisma, type PrismaClient } from "../../db.server";
-
 import { encodeColumn, encodeDate, type ColumnKind, type Columns, type SqlProvider } from "./encode";
 
 export { encodeColumn, encodeDate, type ColumnKind, type Columns, type SqlProvider } from "./encode";
+
 type Db = PrismaClient | Prisma.TransactionClient;
 
 /** sqlite | postgresql, from the client itself (a transaction client inherits it). */

@@ -1,11 +1,10 @@
 // The archive tables as the upserts see them: columns, value encoding per database, and the SQL of
 // the newer-wins upsert. Shared by the Prisma path (webhooks, reconciliation: a few rows) and the
 // driver path (the initial import: millions of rows), so both apply exactly the same rule.
+import { encodeColumn, encodeDate, type ColumnKind, type SqlProvider } from "../db/encode";
 import type { BulkRow, BulkTable } from "./bulk-rows";
-import { encodeColumn, encodeDate } from "../db/encode";
 
-export type SqlProvider = "sqlite" | "postgresql";
-type ColumnKind = "text" | "int" | "bigint" | "bool" | "date";
+export type { SqlProvider };
 
 export interface TableSpec {
   table: BulkTable;
