@@ -6,7 +6,7 @@ import { bootApp } from "../support/app";
 import { createCustomer, createShop } from "../support/factories";
 
 const { prisma, database } = await bootApp();
-const { FEW_MATCHES, listCustomers, parseCustomerQuery, QueryError, selectCustomerIds, SORT_KEYS } = await import("~/modules/customers/customer-index.server");
+const { FEW_MATCHES, listCustomers, parseCustomerQuery, QueryError, SEGMENT_BY_IDS, selectCustomerIds, SORT_KEYS } = await import("~/modules/customers/customer-index.server");
 type CustomerQuery = ReturnType<typeof parseCustomerQuery>;
 
 const USD_SHOP = "index-usd.myshopify.com";
@@ -381,16 +381,26 @@ describe("text search, few and many matches", () => {
       expect(pages.flatMap((page) => idsOf(page.customers))).toEqual(expectedOrder([...indexes]));
     }
   });
-  test("a search with exactly as many matches as are paged by id, with a filter beside it, lists them all", async () => {
-    // Every id is a bound value on SQLite: the most matches that path takes, plus the filter's and
-    // the search's own values, must stay under the database's limit.
+  test("a search with exactly as many matches as are paged by id, a segment with as many members as are filtered by id, and both, beside other filters, list them all", async () => {
+    // Every id is a bound value on SQLite: the most ids either path takes, plus the filters' and the
+    // search's own values, must stay under the database's limit.
     const shop = "index-search-edge.myshopify.com";
     await createShop(prisma, { shop, currencyCode: "USD" });
     const at0 = at("2024-01-01T00:00:00Z");
     await prisma.customer.createMany({ data: Array.from({ length: FEW_MATCHES + 20 }, (_, index) => ({ shop, shopifyId: gid(80_000 + index), displayName: index < FEW_MATCHES ? `Edge Case ${index}` : `Someone ${index}`, tags: "edge", ownerId: "u1", currencyCode: "USD", amountSpentMinor: BigInt(index), numberOfOrders: 2, shopifyCreatedAt: at0, shopifyUpdatedAt: at0 })) });
-    const pages = await walk(shop, parseCustomerQuery(urlParams({ q: "edge case", tag: "edge", owner: "u1", ordersMin: "1", spentMin: "0" })), 200);
-    expect(pages[0]!.total).toBe(FEW_MATCHES);
-    expect(new Set(pages.flatMap((page) => idsOf(page.customers))).size).toBe(FEW_MATCHES);
+    // A segment of exactly as many members as are filtered by id: its ids are bound too.
+    await prisma.segment.create({ data: { id: "seg-edge", shop, name: "Edge", rules: "{}" } });
+    await prisma.segmentMember.createMany({ data: Array.from({ length: SEGMENT_BY_IDS }, (_, index) => ({ shop, segmentId: "seg-edge", customerId: gid(80_000 + index), enteredAt: at0 })) });
+    const both = Math.min(FEW_MATCHES, SEGMENT_BY_IDS);
+    for (const [params, expected] of [
+      [{ q: "edge case", tag: "edge", owner: "u1", ordersMin: "1", spentMin: "0" }, FEW_MATCHES],
+      [{ segment: "seg-edge", tag: "edge", owner: "u1", ordersMin: "1", spentMin: "0" }, SEGMENT_BY_IDS],
+      [{ q: "edge case", segment: "seg-edge", tag: "edge", owner: "u1" }, both],
+    ] as const) {
+      const pages = await walk(shop, parseCustomerQuery(urlParams(params)), 200);
+      expect(pages[0]!.total, JSON.stringify(params)).toBe(expected);
+      expect(new Set(pages.flatMap((page) => idsOf(page.customers))).size).toBe(expected);
+    }
   });
 });
 

@@ -317,3 +317,19 @@ describe("back to Shopify", () => {
     expect((await prisma.flowEvent.findFirstOrThrow({ where: { shop, handle: "customer-entered-segment" } })).error).toBeNull();
   });
 });
+
+describe("a large segment's CSV", () => {
+  test("lists every one of more members than a page holds, each once, in id order", async () => {
+    const shop = "segments-large-csv.myshopify.com";
+    await createShop(prisma, { shop });
+    const at = new Date("2026-01-01T00:00:00.000Z");
+    const ids = Array.from({ length: 1_234 }, (_, index) => gid(100_000 + index));
+    await prisma.customer.createMany({ data: ids.map((shopifyId) => ({ shop, shopifyId, currencyCode: "USD", shopifyCreatedAt: at, shopifyUpdatedAt: at })) });
+    const segment = await prisma.segment.create({ data: { shop, name: "Everyone", rules: JSON.stringify({ match: "all", conditions: [] }) } });
+    await prisma.segmentMember.createMany({ data: ids.map((customerId) => ({ shop, segmentId: segment.id, customerId, enteredAt: at })) });
+    let csv = "";
+    for await (const chunk of segmentCsvLines({ shop, segmentId: segment.id })) csv += chunk;
+    const rows = csv.trimEnd().split("\r\n").slice(1).map((line) => line.split(",")[0]);
+    expect(rows).toEqual(ids.map((id) => id.split("/").pop()).sort());
+  });
+});

@@ -22,11 +22,19 @@ const dayStart = (date: string) => new Date(`${date}T00:00:00.000Z`);
 const dayAfter = (date: string) => new Date(dayStart(date).getTime() + 86_400_000);
 
 /**
+ * Ids a query binds at most (a small segment's members, a search's few matches): each id is one bound
+ * value, and Prisma binds at most 999 on SQLite, the query's other values included. At 1,000 a
+ * search with 995-1,000 matches failed there, and at 2,000 a segment of 1,000-2,000 members (stop
+ * 17).
+ */
+const MAX_IDS = 900;
+
+/**
  * A custom segment this small is filtered by its members' ids (a key lookup each); a larger one
  * through the members relation. Walking the customers in sort order to probe a membership each
  * found an empty or rare segment's 51 rows last: 217 ms at 100,000 customers on SQLite.
  */
-export const SEGMENT_BY_IDS = 2_000;
+export const SEGMENT_BY_IDS = MAX_IDS;
 
 /** The ids of a custom segment's members when it has at most SEGMENT_BY_IDS of them; null for a larger one. */
 async function smallSegmentMembers(db: PrismaClient, shop: string, segmentId: string | undefined): Promise<string[] | null> {
@@ -243,13 +251,8 @@ export const CUSTOMER_SELECT = {
 } satisfies Prisma.CustomerSelect;
 
 export const PAGE_SIZE = 50;
-/**
- * A SQLite text search with at most this many matches pages through them by id (see listCustomers).
- * The ids are bound one parameter each, with the query's other values, under Prisma's limit of 999
- * bound values on SQLite: at 1,000 a search with 995-1,000 matches failed (bench:customers at 5,000
- * customers found it).
- */
-export const FEW_MATCHES = 900;
+/** A SQLite text search with at most this many matches pages through them by id (see listCustomers). */
+export const FEW_MATCHES = MAX_IDS;
 
 export interface CustomerPage {
   customers: CustomerRow[];
@@ -288,7 +291,8 @@ export async function listCustomers({
   // made a search slower - 151 to 220 ms p95 - and a tag filter no faster: its plans stay.)
   const matches = providerOf(db) === "sqlite" && query.q ? await db.customer.findMany({ where: filtered, select: { shopifyId: true }, take: FEW_MATCHES + 1 }) : null;
   const few = matches && matches.length <= FEW_MATCHES ? matches.map((row) => row.shopifyId) : null;
-  const where: Prisma.CustomerWhereInput = few ? { AND: [filtered, { shopifyId: { in: few } }] } : filtered;
+  // The matches passed every filter: their ids alone select them (and a small segment's ids are not bound a second time).
+  const where: Prisma.CustomerWhereInput = few ? { shop, shopifyId: { in: few } } : filtered;
   const count = () => (few ? Promise.resolve(few.length) : db.customer.count({ where }));
   const [rows, total] = await Promise.all([pageRows(db, where, sort, direction, after, take + 1), withTotal ? count() : Promise.resolve(-1)]);
   const customers = rows.slice(0, take);

@@ -245,7 +245,9 @@ export async function segmentsOfCustomer({ shop, customerId, db = prisma }: { sh
   return segments.map((segment) => ({ id: segment.id, name: segment.name, enteredAt: entered.get(segment.id)! })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const EXPORT_PAGE = 1000;
+// Members per page of the CSV: their ids are bound one value each, and Prisma binds at most 999 on
+// SQLite (at 1,000 a segment of 1,000 members or more could not be exported there).
+const EXPORT_PAGE = 500;
 
 /** A segment's members as CSV lines (the customers export's columns, then RFM segment and the day they entered), in id order. */
 export async function* segmentCsvLines({ shop, segmentId, db = prisma }: { shop: string; segmentId: string; db?: PrismaClient }) {
