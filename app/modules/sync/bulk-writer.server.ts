@@ -11,7 +11,7 @@ import { from as copyFrom } from "pg-copy-streams";
 
 import { dbProvider, postgresConnection, repoRoot, sqliteFilePath } from "../db/database-url";
 import { startSqliteThread } from "../db/sqlite-thread.server";
-import { archiveIndexes, copySql, copyText, encodeDate, groupRows, TABLE_BY_NAME, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
+import { archiveIndexes, copySql, copyText, encodeDate, groupRows, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow, BulkTable } from "./bulk-rows";
 
 /** Resume state of a SyncRun, written in the same transaction as the batch it describes. */
@@ -103,18 +103,7 @@ function sqliteBatch(rows: readonly BulkRow[], progress: RunProgress | undefined
   for (const { table, row } of rows) {
     let values = byTable.get(table);
     if (!values) byTable.set(table, (values = []));
-    const spec = TABLE_BY_NAME.get(table)!;
-    const record = row as unknown as Record<string, unknown>;
-    for (const [name, kind] of spec.columns) {
-      const value = record[name];
-      if (value === null || value === undefined) values.push(null);
-      else if (kind === "date") values.push(encodeDate(value as Date, "sqlite"));
-      else if (kind === "bool") values.push(value ? 1 : 0);
-      else if (kind === "bigint") values.push((value as bigint) <= MAX_SAFE && (value as bigint) >= -MAX_SAFE ? Number(value) : (value as bigint));
-      else values.push(value as string | number);
-    }
-    if (spec.timestamps !== "none") values.push(stamp);
-    if (spec.timestamps === "both") values.push(stamp);
+    SQLITE_ROW_ENCODERS.get(table)!(values, row as unknown as Record<string, unknown>, stamp);
   }
   const tables: SqliteBatch["tables"] = [];
   for (const spec of TABLES) {
@@ -123,6 +112,29 @@ function sqliteBatch(rows: readonly BulkRow[], progress: RunProgress | undefined
   }
   return { tables, progress: progress ? progressValues(progress, stamp) : null };
 }
+
+type RowEncoder = (values: SqlValue[], row: Record<string, unknown>, stamp: string) => void;
+
+/**
+ * One table's row appended to its flat value array, as SQLite binds it: dates as Prisma's text,
+ * booleans 1/0, money a number while it is a safe integer and a bigint beyond. Compiled per table
+ * from its columns, so each value is read by its own property name: a loop over the columns read
+ * them by a computed key, which cost the import's thread ~1 s of 12 in the orders file (profile).
+ */
+function sqliteRowEncoder(spec: TableSpec): RowEncoder {
+  const statements = spec.columns.map(([name, kind]) => {
+    const read = `v = row[${JSON.stringify(name)}];`;
+    if (kind === "date") return `${read} values.push(v == null ? null : encodeDate(v, "sqlite"));`;
+    if (kind === "bool") return `${read} values.push(v == null ? null : v ? 1 : 0);`;
+    if (kind === "bigint") return `${read} values.push(v == null ? null : v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : v);`;
+    return `${read} values.push(v === undefined ? null : v);`;
+  });
+  if (spec.timestamps !== "none") statements.push("values.push(stamp);");
+  if (spec.timestamps === "both") statements.push("values.push(stamp);");
+  return new Function("encodeDate", "MAX_SAFE", `return function encode(values, row, stamp) { let v; ${statements.join(" ")} };`)(encodeDate, MAX_SAFE) as RowEncoder;
+}
+
+const SQLITE_ROW_ENCODERS = new Map(TABLES.map((spec) => [spec.table, sqliteRowEncoder(spec)]));
 
 /** Every statement the executor prepares, by key (`customer:100`, `progress`). */
 function sqliteStatements(): Record<string, string> {
