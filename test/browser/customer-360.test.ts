@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { startDemo, type Demo } from "./demo-support";
+import { clickUntilVisible, startDemo, type Demo } from "./demo-support";
 
 const DATABASE_FILE = "data/browser-360.db";
 let demo: Demo;
@@ -39,23 +39,10 @@ async function openAs(page: Page, path: string, options?: { user?: number; local
   await page.goto(demo.url(path, options));
 }
 
-/**
- * Opens the index's search and filter bar and returns its search field. A click before React has
- * hydrated the server's HTML does nothing (the first page of a cold demo, with the import's
- * background jobs still running): click until the field opens.
- */
+/** Opens the index's search and filter bar (clickUntilVisible: the first page of a cold demo) and returns its search field. */
 async function openFilters(page: Page) {
   const search = page.getByPlaceholder("Search by name, email, phone or tag");
-  await expect
-    .poll(
-      async () => {
-        if (await search.isVisible()) return true;
-        await page.getByRole("button", { name: /Search and filter/i }).click({ timeout: 2_000 }).catch(() => undefined);
-        return search.isVisible();
-      },
-      { timeout: 30_000, interval: 500 },
-    )
-    .toBe(true);
+  await clickUntilVisible(page.getByRole("button", { name: /Search and filter/i }), search);
   return search;
 }
 

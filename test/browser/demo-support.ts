@@ -4,7 +4,8 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 
 import Database from "better-sqlite3";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 // Headless Chromium says "HeadlessChrome", which the Shopify library turns away as a bot (410).
 const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36";
@@ -79,3 +80,22 @@ export function demoDatabase(file: string) {
   };
   return { all, one: <T>(sql: string, ...params: unknown[]) => all<T>(sql, ...params)[0]! };
 }
+
+/**
+ * Clicks `button` until `opened` shows. A click before React has hydrated the server's HTML does
+ * nothing - the first page of a cold demo loads its modules while the import's background jobs
+ * still run - so a single click can be lost.
+ */
+export async function clickUntilVisible(button: Locator, opened: Locator, timeout = 30_000) {
+  await expect
+    .poll(
+      async () => {
+        if (await opened.isVisible()) return true;
+        await button.click({ timeout: 2_000 }).catch(() => undefined);
+        return opened.isVisible();
+      },
+      { timeout, interval: 500 },
+    )
+    .toBe(true);
+}
+

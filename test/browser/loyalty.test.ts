@@ -9,7 +9,7 @@ import type { Program } from "../../app/modules/loyalty/program";
 import { loyaltyStatus } from "../../app/modules/loyalty/push.server";
 import { blockCss, renderLoyaltyBlock } from "../support/liquid-storefront";
 import { testProgram } from "../support/loyalty";
-import { demoDatabase, startDemo, type Demo } from "./demo-support";
+import { clickUntilVisible, demoDatabase, startDemo, type Demo } from "./demo-support";
 
 const DATABASE_FILE = "data/browser-loyalty.db";
 let demo: Demo;
@@ -79,7 +79,7 @@ describe("loyalty program", () => {
     await page.getByRole("heading", { name: "Membership tier" }).waitFor({ timeout: 60_000 });
     await expect(page.getByTestId("tier-badge").first().innerText()).resolves.toBe("Silver");
 
-    await page.getByRole("button", { name: "Adjust points" }).click();
+    await clickUntilVisible(page.getByRole("button", { name: "Adjust points" }), page.getByLabel("Points to add (negative to deduct)"));
     await page.getByLabel("Points to add (negative to deduct)").fill("-5");
     await page.getByLabel("Reason (kept in the history)").last().fill("Test");
     await page.getByRole("button", { name: "Save adjustment" }).click();
