@@ -98,4 +98,3 @@ export async function clickUntilVisible(button: Locator, opened: Locator, timeou
     )
     .toBe(true);
 }
-

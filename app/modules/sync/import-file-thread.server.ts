@@ -45,12 +45,15 @@ function threadEntry(): string | URL | null {
   return new URL(`data:text/javascript,${encodeURIComponent(`const { tsImport } = await import(${JSON.stringify(api)}); await tsImport(${JSON.stringify(entry)}, ${JSON.stringify(api)});`)}`);
 }
 
+// Looked up once per process (undefined until then; null when there is none).
 let entry: string | URL | null | undefined;
 
 /** Whether this installation can start an import thread (a server build made without its entry cannot). */
 export function importThreadAvailable(): boolean {
-  entry ??= threadEntry();
-  if (!entry) console.warn("[import] build/server/import-thread.js is missing (run `npm run build`): large files are imported on the calling thread");
+  if (entry === undefined) {
+    entry = threadEntry();
+    if (!entry) console.warn("[import] build/server/import-thread.js is missing (run `npm run build`): large files are imported on the calling thread");
+  }
   return entry !== null;
 }
 
