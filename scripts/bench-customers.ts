@@ -214,6 +214,7 @@ function scenarios(db: PrismaClient, seeded: Seeded, page50: Array<{ params: Rec
     { name: "search-email", what: `q = email fragment (${emailTerms.length} terms)`, run: (i) => index({ q: at(emailTerms, i) }) },
     { name: "search-tag", what: "q = a tag word", run: (i) => index({ q: at(tags, i) }) },
     { name: "filter-tag", what: "tag = one tag", run: (i) => index({ tag: at(tags, i + 3) }) },
+    { name: "filter-spend", what: "spent range", run: (i) => index({ spentMin: at(spendRanges, i).spentMin, spentMax: at(spendRanges, i).spentMax }) },
     { name: "filter-spend-orders", what: "spent range + orders range", run: (i) => index(at(spendRanges, i)) },
     { name: "filter-last-order", what: "last order between two dates", run: (i) => index(at(dateRanges, i)) },
     { name: "filter-owner", what: "owner = one of 5 staff, or none", run: (i) => index({ owner: at(owners, i) }) },

@@ -81,6 +81,14 @@ describe("archiveIndexes: the migrations' secondary indexes, in migration order"
       { name: "Order_name_trgm_idx", table: "Order", createSql: 'CREATE INDEX IF NOT EXISTS "Order_name_trgm_idx" ON "Order" USING gin ("name" public.gin_trgm_ops)' },
     ]);
   });
+
+  test("keeps a partial index's condition, with or without parentheses (PostgreSQL's indexes of live customers, migration 0012)", () => {
+    const migrations = [`CREATE INDEX "Order_live_idx" ON "Order"("shop", "a") WHERE ("deletedAt" IS NULL);\nCREATE INDEX "Order_open_idx" ON "Order"("shop") WHERE "closedAt" IS NULL;`];
+    expect(archiveIndexes(migrations, ["Order"])).toEqual([
+      { name: "Order_live_idx", table: "Order", createSql: 'CREATE INDEX IF NOT EXISTS "Order_live_idx" ON "Order"("shop", "a") WHERE ("deletedAt" IS NULL)' },
+      { name: "Order_open_idx", table: "Order", createSql: 'CREATE INDEX IF NOT EXISTS "Order_open_idx" ON "Order"("shop") WHERE "closedAt" IS NULL' },
+    ]);
+  });
 });
 
 describe("secondary indexes around the import", () => {

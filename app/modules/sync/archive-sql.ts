@@ -224,7 +224,7 @@ export interface ArchiveIndex {
   createSql: string;
 }
 
-const STATEMENT = /CREATE\s+INDEX\s+"([^"]+)"\s+ON\s+"([^"]+)"\s*((?:USING\s+\w+\s*)?\([^;]*\))|DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"/gi;
+const STATEMENT = /CREATE\s+INDEX\s+"([^"]+)"\s+ON\s+"([^"]+)"\s*((?:USING\s+\w+\s*)?\([^;]*\)(?:\s+WHERE\s+[^;]*)?)|DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"\.)?"([^"]+)"/gi;
 
 /**
  * The non-unique indexes of `tables` as the migrations (in order) leave them: the definitions the
