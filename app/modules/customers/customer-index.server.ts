@@ -43,6 +43,19 @@ async function smallSegmentMembers(db: PrismaClient, shop: string, segmentId: st
   return members.length > SEGMENT_BY_IDS ? null : members.map((member) => member.customerId);
 }
 
+/** Whether a query filters at all (its sort and direction aside). */
+const filters = (query: CustomerQuery) => Object.entries(query).some(([field, value]) => value !== undefined && field !== "sort" && field !== "direction");
+
+/**
+ * A shop's live customers, counted as one plain COUNT. Prisma counts from a subquery that selects
+ * `shop, shopifyId`, which SQLite, once its statistics say every customer is live, read from the
+ * table rows instead of the `(shop, deletedAt)` index (28 ms against 6-8 ms at 100,000 customers).
+ */
+async function liveCustomers(db: PrismaClient, shop: string): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ live: bigint | number }>>`SELECT COUNT(*) AS "live" FROM "Customer" WHERE "shop" = ${shop} AND "deletedAt" IS NULL`;
+  return Number(row?.live ?? 0);
+}
+
 /** The mark around each tag in Customer.searchText (migration 0008). */
 const TAG_MARK = "\u001f";
 /** A term as Customer.searchText holds text: lowercased, without control characters (its separators). */
@@ -341,7 +354,7 @@ export async function listCustomers({
     more = ids.length > take;
     total = withTotal ? matches.length : -1;
   } else {
-    const [rows, count] = await Promise.all([pageRows(db, filtered, sort, direction, after, take + 1), withTotal ? db.customer.count({ where: filtered }) : Promise.resolve(-1)]);
+    const [rows, count] = await Promise.all([pageRows(db, filtered, sort, direction, after, take + 1), withTotal ? (filters(query) ? db.customer.count({ where: filtered }) : liveCustomers(db, shop)) : Promise.resolve(-1)]);
     customers = rows.slice(0, take);
     more = rows.length > take;
     total = count;

@@ -9,14 +9,7 @@
 -- Trailing, so each index still serves its column's order and the planners' estimates of the
 -- leading columns stay what they were (with "deletedAt" second, SQLite chose those indexes for
 -- searches and owner filters too, which went from ~60 to ~250 ms). The schema's, so both databases.
---
--- The live customers' index holds their keys: Prisma counts from `SELECT shop, shopifyId ...` in
--- a subquery, which SQLite read from the table rows once its statistics were exact (28 ms for the
--- unfiltered total; 5.6 ms from the index), and PostgreSQL joins a custom segment's members to the
--- live customers' keys through it (21,298 members: 110 -> 30 ms, reading no customer row).
-DROP INDEX "Customer_shop_deletedAt_idx";
 DROP INDEX "Customer_shop_amountSpentMinor_idx";
 DROP INDEX "Customer_shop_lastOrderAt_idx";
 CREATE INDEX "Customer_shop_amountSpentMinor_numberOfOrders_deletedAt_idx" ON "Customer"("shop", "amountSpentMinor", "numberOfOrders", "deletedAt");
 CREATE INDEX "Customer_shop_lastOrderAt_deletedAt_idx" ON "Customer"("shop", "lastOrderAt", "deletedAt");
-CREATE INDEX "Customer_shop_deletedAt_shopifyId_idx" ON "Customer"("shop", "deletedAt", "shopifyId");
