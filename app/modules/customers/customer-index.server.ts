@@ -56,6 +56,22 @@ async function liveCustomers(db: PrismaClient, shop: string): Promise<number> {
   return Number(row?.live ?? 0);
 }
 
+/**
+ * SQLite: how many of a custom segment's members are live customers of the shop - the segment's
+ * rows (its key's range), each customer looked up by key in a scalar subquery. The relation
+ * filter's EXISTS walked every customer of the shop probing a membership each (72-76 / 86-98 ms
+ * p50 / p95 for 7,000-21,000 members of 100,000 customers); this measured 41 / 58 ms. Not on
+ * PostgreSQL, which joins the members to an index of the live customers' keys (migration 0012)
+ * in less: the same subquery there was 80 ms, a key lookup 3 us each.
+ */
+async function liveMembers(db: PrismaClient, shop: string, segmentId: string): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ live: bigint | number }>>`
+    SELECT COUNT(*) AS "live" FROM "SegmentMember" m
+    WHERE m."segmentId" = ${segmentId} AND m."shop" = ${shop}
+      AND (SELECT 1 FROM "Customer" c WHERE c."shop" = m."shop" AND c."shopifyId" = m."customerId" AND c."deletedAt" IS NULL) = 1`;
+  return Number(row?.live ?? 0);
+}
+
 /** The mark around each tag in Customer.searchText (migration 0008). */
 const TAG_MARK = "\u001f";
 /** A term as Customer.searchText holds text: lowercased, without control characters (its separators). */
@@ -343,25 +359,28 @@ export async function listCustomers({
   const column = COLUMN[sort];
   type Matched = { shopifyId: string } & Partial<Record<typeof column, string | number | bigint | Date | null>>;
   const matches = providerOf(db) === "sqlite" && query.q ? ((await db.customer.findMany({ where: filtered, select: { shopifyId: true, [column]: true } as Prisma.CustomerSelect, take: SEARCH_SCAN + 1 })) as Matched[]) : null;
+  // The total: one plain COUNT without filters; on SQLite a large custom segment's alone from its members.
+  const segmentAlone = filters({ ...query, segment: undefined }) ? undefined : query.segment;
+  const total = () => (!filters(query) ? liveCustomers(db, shop) : segmentAlone && providerOf(db) === "sqlite" ? liveMembers(db, shop, segmentAlone) : db.customer.count({ where: filtered }));
   let customers: CustomerRow[];
   let more: boolean;
-  let total: number;
+  let count: number;
   if (matches && matches.length <= SEARCH_SCAN) {
     const keyed = matches.map((match) => ({ id: Buffer.from(match.shopifyId), shopifyId: match.shopifyId, value: comparable(match[column] ?? null) }));
     const ids = pageOfMatches(keyed, sort, direction, after, take + 1);
     const byId = new Map((await db.customer.findMany({ where: { shop, shopifyId: { in: ids.slice(0, take) } }, select: CUSTOMER_SELECT })).map((row) => [row.shopifyId, row]));
     customers = ids.slice(0, take).flatMap((id) => byId.get(id) ?? []);
     more = ids.length > take;
-    total = withTotal ? matches.length : -1;
+    count = withTotal ? matches.length : -1;
   } else {
-    const [rows, count] = await Promise.all([pageRows(db, filtered, sort, direction, after, take + 1), withTotal ? (filters(query) ? db.customer.count({ where: filtered }) : liveCustomers(db, shop)) : Promise.resolve(-1)]);
+    let rows: CustomerRow[];
+    [rows, count] = await Promise.all([pageRows(db, filtered, sort, direction, after, take + 1), withTotal ? total() : Promise.resolve(-1)]);
     customers = rows.slice(0, take);
     more = rows.length > take;
-    total = count;
   }
   const last = customers.at(-1);
   const nextCursor = more && last ? encodeCursor({ value: sortValueOf(last, sort), id: last.shopifyId }) : null;
-  return { customers, total, nextCursor, sort, direction };
+  return { customers, total: count, nextCursor, sort, direction };
 }
 
 /** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
