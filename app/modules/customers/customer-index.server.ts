@@ -22,10 +22,9 @@ const dayStart = (date: string) => new Date(`${date}T00:00:00.000Z`);
 const dayAfter = (date: string) => new Date(dayStart(date).getTime() + 86_400_000);
 
 /**
- * Ids a query binds at most (a small segment's members, a search's few matches): each id is one bound
- * value, and Prisma binds at most 999 on SQLite, the query's other values included. At 1,000 a
- * search with 995-1,000 matches failed there, and at 2,000 a segment of 1,000-2,000 members (stop
- * 17).
+ * Ids a query binds at most (a small segment's members): each id is one bound value, and Prisma
+ * binds at most 999 on SQLite, the query's other values included. At 2,000 a segment of 1,000-2,000
+ * members failed there (stop 17). (A search's matches are no longer bound: only a page's ids.)
  */
 const MAX_IDS = 900;
 
