@@ -282,9 +282,11 @@ export const PAGE_SIZE = 50;
 /** A SQLite text search with at most this many matches is sorted and paged here (see listCustomers). */
 export const SEARCH_SCAN = 5_000;
 
-/** A match's key and sort value, as the page is cut from them: text as UTF-8 bytes (SQLite's BINARY collation), dates as times. */
+/**
+ * A match's key and sort value, as the page is cut from them: text as UTF-8 bytes (SQLite's BINARY
+ * collation), dates as times. Keys are ASCII GIDs, so JavaScript's string order is their byte order.
+ */
 interface Match {
-  id: Buffer;
   shopifyId: string;
   value: Buffer | number | bigint | null;
 }
@@ -305,12 +307,12 @@ function pageOfMatches(matches: Match[], sort: SortKey, direction: "asc" | "desc
       const byValue = compare(a.value, b.value);
       if (byValue !== 0) return sign * byValue;
     }
-    return sign * Buffer.compare(a.id, b.id);
+    return sign * (a.shopifyId < b.shopifyId ? -1 : a.shopifyId > b.shopifyId ? 1 : 0);
   };
   matches.sort(order);
   let start = 0;
   if (after) {
-    const cursor: Match = { id: Buffer.from(after.id), shopifyId: after.id, value: after.value === null ? null : comparable(columnValue(sort, after.value)) };
+    const cursor: Match = { shopifyId: after.id, value: after.value === null ? null : comparable(columnValue(sort, after.value)) };
     start = matches.findIndex((match) => order(match, cursor) > 0);
     if (start < 0) return [];
   }
@@ -365,7 +367,7 @@ export async function listCustomers({
   let more: boolean;
   let count: number;
   if (matches && matches.length <= SEARCH_SCAN) {
-    const keyed = matches.map((match) => ({ id: Buffer.from(match.shopifyId), shopifyId: match.shopifyId, value: comparable(match[column] ?? null) }));
+    const keyed = matches.map((match) => ({ shopifyId: match.shopifyId, value: comparable(match[column] ?? null) }));
     const ids = pageOfMatches(keyed, sort, direction, after, take + 1);
     const byId = new Map((await db.customer.findMany({ where: { shop, shopifyId: { in: ids.slice(0, take) } }, select: CUSTOMER_SELECT })).map((row) => [row.shopifyId, row]));
     customers = ids.slice(0, take).flatMap((id) => byId.get(id) ?? []);

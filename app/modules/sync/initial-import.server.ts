@@ -60,6 +60,9 @@ export type ImportPhase = (typeof IMPORT_RESOURCES)[number]["resource"] | "order
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The database the import writes to: the option, else the app's. */
+const databaseUrlOf = (options: ImportOptions) => options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+
 async function startBulkQuery({ shop, admin }: ImportOptions, query: string, pollIntervalMs: number): Promise<string> {
   for (;;) {
     const data = await adminGraphql<{
@@ -129,7 +132,7 @@ async function importFile(options: ImportOptions, writer: BulkWriter, state: Run
   };
   const file = { url, shop, currencyCode, batchSize, skip, before, onCommitted };
   if (options.thread ?? (objectCount >= THREAD_MIN_OBJECTS && importThreadAvailable())) {
-    await importFileInThread(options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, !state.indexesDeferred, file);
+    await importFileInThread(databaseUrlOf(options), !state.indexesDeferred, file);
     return;
   }
   await importBulkFile(writer, file);
@@ -193,7 +196,7 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
     batches: 0,
     indexesDeferred: false,
   };
-  const writer = await openBulkWriter(options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, { workerThread: true });
+  const writer = await openBulkWriter(databaseUrlOf(options), { workerThread: true });
   try {
     // An archive holding only this shop (a first install, or this import resumed) loads without
     // its secondary indexes and builds them once at the end; else they are kept (and repaired).
