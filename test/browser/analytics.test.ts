@@ -1,7 +1,6 @@
 // Chromium on the demo opens the analytics page: the RFM chart's numbers are the database's counts once the import's
 // background recompute has scored every customer, a valuable customer's move to At risk is called out with a link to
 // their profile, and the page reads in Simplified Chinese. Screenshots go to test-results/.
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import Database from "better-sqlite3";
@@ -28,14 +27,11 @@ afterAll(async () => {
   await demo?.stop();
 });
 
-async function open(page: Page, path: string, options?: { user?: number; locale?: string }) {
-  await page.goto(demo.url(path, options));
-}
 
 describe("analytics page", () => {
   test("the RFM chart shows the database's count for every segment, once every customer is scored", async () => {
     const page = await demo.newPage();
-    await open(page, "/app/analytics");
+    await demo.open(page, "/app/analytics");
     await page.getByRole("heading", { name: "Analytics" }).waitFor({ timeout: 60_000 });
     // The import's segments.recompute runs in the background: wait until it has scored everyone.
     const customers = liveCustomers();
@@ -81,7 +77,7 @@ describe("analytics page", () => {
     }
     // WHEN the page opens THEN the callout names them and links to their profile
     const page = await demo.newPage();
-    await open(page, "/app/analytics");
+    await demo.open(page, "/app/analytics");
     await page.getByText("1 valuable customer moved to At risk this month").waitFor({ timeout: 60_000 });
     const link = page.getByTestId("at-risk-customer").getByRole("link", { name: target.name });
     await expect(link.getAttribute("href")).resolves.toContain(`/app/customers/${target.customerId.split("/").pop()}`);
@@ -90,7 +86,7 @@ describe("analytics page", () => {
 
   test("the analytics page in Simplified Chinese", async () => {
     const page = await demo.newPage();
-    await open(page, "/app/analytics", { locale: "zh-CN", user: 3 });
+    await demo.open(page, "/app/analytics", { locale: "zh-CN", user: 3 });
     await page.getByRole("heading", { name: "各分群客户数" }).waitFor({ timeout: 60_000 });
     await page.getByRole("heading", { name: "新客户与回头客" }).waitFor();
     await page.getByText("本月有 1 位高价值客户转入“有流失风险”").waitFor();

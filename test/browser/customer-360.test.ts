@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { clickUntilVisible, startDemo, type Demo } from "./demo-support";
+import { startDemo, type Demo } from "./demo-support";
 
 const DATABASE_FILE = "data/browser-360.db";
 let demo: Demo;
@@ -35,14 +35,12 @@ const noteText = (page: Page, text: string) => page.locator("span", { hasText: n
 
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
-async function openAs(page: Page, path: string, options?: { user?: number; locale?: string }) {
-  await page.goto(demo.url(path, options));
-}
 
-/** Opens the index's search and filter bar (clickUntilVisible: the first page of a cold demo) and returns its search field. */
+/** Opens the index's search and filter bar and returns its search field. */
 async function openFilters(page: Page) {
+  await page.getByRole("button", { name: /Search and filter/i }).click();
   const search = page.getByPlaceholder("Search by name, email, phone or tag");
-  await clickUntilVisible(page.getByRole("button", { name: /Search and filter/i }), search);
+  await search.waitFor();
   return search;
 }
 
@@ -57,7 +55,7 @@ describe("Customer 360", () => {
     target = query("SELECT shopifyId, displayName, email, numberOfOrders FROM Customer WHERE displayName IS NOT NULL AND email IS NOT NULL AND numberOfOrders > 1 ORDER BY amountSpentMinor DESC LIMIT 1 OFFSET 3");
     customerPath = `/app/customers/${target.shopifyId.split("/").pop()}`;
     const page = await demo.newPage();
-    await openAs(page, "/app/customers");
+    await demo.open(page, "/app/customers");
     await page.getByRole("heading", { name: "Customers", exact: true }).waitFor({ timeout: 60_000 });
     const total = query<{ n: number }>('SELECT COUNT(*) AS n FROM "Customer" WHERE "deletedAt" IS NULL').n;
     await page.getByText(`${total} customers`).waitFor();
@@ -88,7 +86,7 @@ describe("Customer 360", () => {
     const inTier = query<{ n: number }>(`SELECT COUNT(*) AS n ${live} AND m."tierKey" = ?`, tier).n;
     const tierName = tier.charAt(0).toUpperCase() + tier.slice(1); // the default program's names: Member, Silver, Gold
     const page = await demo.newPage();
-    await openAs(page, "/app/customers");
+    await demo.open(page, "/app/customers");
     await page.getByRole("heading", { name: "Customers", exact: true }).waitFor({ timeout: 60_000 });
     await openFilters(page);
     await page.getByRole("button", { name: "Add filter" }).click();
@@ -118,7 +116,7 @@ describe("Customer 360", () => {
     await page.getByText(`RFM: ${segmentName}`).waitFor();
     await page.screenshot({ path: "test-results/customers-filter-tier-rfm-en.png", fullPage: true });
 
-    await openAs(page, `/app/customers?tier=${tier}&rfm=${segment}`, { locale: "zh-CN" });
+    await demo.open(page, `/app/customers?tier=${tier}&rfm=${segment}`, { locale: "zh-CN" });
     await page.getByRole("columnheader", { name: "等级" }).waitFor({ timeout: 60_000 });
     await page.getByRole("columnheader", { name: "RFM 分群" }).waitFor();
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(Math.min(both, 50));
@@ -128,7 +126,7 @@ describe("Customer 360", () => {
 
   test("staff write a pinned note with a follow-up, edit it, and find both texts on the profile", async () => {
     const page = await demo.newPage();
-    await openAs(page, customerPath);
+    await demo.open(page, customerPath);
     await page.getByRole("heading", { name: "Notes", exact: true }).waitFor({ timeout: 60_000 });
 
     await page.getByLabel("New note").fill("Prefers a call after 6pm; allergic to wool.");
@@ -167,7 +165,7 @@ describe("Customer 360", () => {
 
   test("a handover moves Ava's customers to Ben, and Ben's briefing shows them with their notes", async () => {
     const page = await demo.newPage();
-    await openAs(page, "/app/handover");
+    await demo.open(page, "/app/handover");
     await page.getByRole("heading", { name: "Handover", exact: true }).waitFor({ timeout: 60_000 });
     await page.getByLabel("From", { exact: true }).selectOption({ label: "Ava Chen (1 customer)" });
     await page.getByText("1 customer will move.").waitFor();
@@ -185,13 +183,13 @@ describe("Customer 360", () => {
 
   test("Ben sees the overdue follow-up on his list, and the profile reads in Chinese", async () => {
     const page = await demo.newPage();
-    await openAs(page, "/app/follow-ups", { user: 2 });
+    await demo.open(page, "/app/follow-ups", { user: 2 });
     await page.getByRole("heading", { name: "Follow-ups", exact: true }).waitFor({ timeout: 60_000 });
     await page.getByText("1 overdue").waitFor();
     await page.getByRole("link", { name: target.displayName }).waitFor();
     await page.screenshot({ path: "test-results/follow-ups-en.png", fullPage: true });
 
-    await openAs(page, customerPath, { user: 3, locale: "zh-CN" });
+    await demo.open(page, customerPath, { user: 3, locale: "zh-CN" });
     await page.getByRole("heading", { name: "备注" }).waitFor({ timeout: 60_000 });
     await page.getByText("累计消费").waitFor();
     await page.getByText("负责人", { exact: true }).first().waitFor();

@@ -36,7 +36,7 @@ afterAll(async () => {
 describe("demo home page", () => {
   test("shows the emulated store's customers, orders and sync status in Polaris", async () => {
     const page = await demo.newPage();
-    await page.goto(demo.url("/app"));
+    await demo.open(page, "/app");
     await page.getByRole("heading", { name: "Customer archive" }).waitFor({ timeout: 60_000 });
     await page.getByText("Up to date").waitFor();
     const statValue = (label: string) => page.getByRole("heading", { name: label, exact: true }).locator("xpath=following-sibling::p[1]").innerText();
@@ -62,7 +62,7 @@ describe("demo home page", () => {
 
   test("opens in Simplified Chinese when Shopify admin is in Chinese", async () => {
     const page = await demo.newPage();
-    await page.goto(demo.url("/app", { locale: "zh-CN" }));
+    await demo.open(page, "/app", { locale: "zh-CN" });
     await page.getByRole("heading", { name: "客户档案" }).waitFor({ timeout: 60_000 });
     await page.getByText("已是最新").waitFor();
     await page.screenshot({ path: "test-results/home-zh-CN.png", fullPage: true });

@@ -4,8 +4,7 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 
 import Database from "better-sqlite3";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 // Headless Chromium says "HeadlessChrome", which the Shopify library turns away as a bot (410).
 const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36";
@@ -23,6 +22,12 @@ export interface Demo {
   /** Opens the app as Shopify admin would, at `path`, as staff member `user` (1 owns the store), in `locale`. */
   url(path: string, options?: { user?: number; locale?: string }): string;
   newPage(): Promise<Page>;
+  /**
+   * Opens `url(path, options)` in `page` and waits until React has hydrated it (root.tsx marks the
+   * page). Before that a click does nothing and typed text never reaches a form's state - the first
+   * page of a cold demo loads its modules while the import's background jobs still run.
+   */
+  open(page: Page, path: string, options?: { user?: number; locale?: string }): Promise<void>;
   stop(): Promise<void>;
   /** The app itself (what Shopify calls: webhooks, the app proxy), not the emulated admin around it. */
   appUrl: string;
@@ -51,14 +56,19 @@ export async function startDemo({ customers, orders, databaseFile }: { customers
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  const url = (path: string, { user = 1, locale = "en" } = {}) => {
+    const address = new URL(openUrl);
+    address.searchParams.set("path", path);
+    address.searchParams.set("locale", locale);
+    address.searchParams.set("user", String(user));
+    return address.toString();
+  };
   return {
     appUrl: `http://localhost:${port}`,
-    url(path, { user = 1, locale = "en" } = {}) {
-      const url = new URL(openUrl);
-      url.searchParams.set("path", path);
-      url.searchParams.set("locale", locale);
-      url.searchParams.set("user", String(user));
-      return url.toString();
+    url,
+    async open(page, path, options) {
+      await page.goto(url(path, options));
+      await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 60_000 });
     },
     newPage: () => browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: USER_AGENT }),
     async stop() {
@@ -79,22 +89,4 @@ export function demoDatabase(file: string) {
     }
   };
   return { all, one: <T>(sql: string, ...params: unknown[]) => all<T>(sql, ...params)[0]! };
-}
-
-/**
- * Clicks `button` until `opened` shows. A click before React has hydrated the server's HTML does
- * nothing - the first page of a cold demo loads its modules while the import's background jobs
- * still run - so a single click can be lost.
- */
-export async function clickUntilVisible(button: Locator, opened: Locator, timeout = 30_000) {
-  await expect
-    .poll(
-      async () => {
-        if (await opened.isVisible()) return true;
-        await button.click({ timeout: 2_000 }).catch(() => undefined);
-        return opened.isVisible();
-      },
-      { timeout, interval: 500 },
-    )
-    .toBe(true);
 }

@@ -2,14 +2,13 @@
 // database, a changed threshold shows its impact before it can be saved, saving applies it; on a
 // profile staff adjust points and override a tier with a reason. The storefront block is rendered
 // for a guest, a member mid-tier and one at the top tier. Screenshots go to test-results/.
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { Program } from "../../app/modules/loyalty/program";
 import { loyaltyStatus } from "../../app/modules/loyalty/push.server";
 import { blockCss, renderLoyaltyBlock } from "../support/liquid-storefront";
 import { testProgram } from "../support/loyalty";
-import { clickUntilVisible, demoDatabase, startDemo, type Demo } from "./demo-support";
+import { demoDatabase, startDemo, type Demo } from "./demo-support";
 
 const DATABASE_FILE = "data/browser-loyalty.db";
 let demo: Demo;
@@ -24,16 +23,13 @@ afterAll(async () => {
   await demo?.stop();
 });
 
-async function open(page: Page, path: string, options?: { user?: number; locale?: string }) {
-  await page.goto(demo.url(path, options));
-}
 
 const memberCount = (tier: string) => one<{ n: number }>(`SELECT COUNT(*) AS n FROM "LoyaltyMember" WHERE "tierKey" = ? AND "evaluatedAt" IS NOT NULL`, tier).n;
 
 describe("loyalty program", () => {
   test("the members chart shows every imported customer in a tier, from their full order history", async () => {
     const page = await demo.newPage();
-    await open(page, "/app/loyalty");
+    await demo.open(page, "/app/loyalty");
     await page.getByRole("heading", { name: "Members per tier" }).waitFor({ timeout: 60_000 });
     // The import's recompute runs in the background: wait until it has evaluated everyone.
     const customers = one<{ n: number }>(`SELECT COUNT(*) AS n FROM "Customer" WHERE "deletedAt" IS NULL`).n;
@@ -52,7 +48,7 @@ describe("loyalty program", () => {
     expect(promoted).toBeGreaterThan(0);
     const goldBefore = memberCount("gold");
     const page = await demo.newPage();
-    await open(page, "/app/loyalty");
+    await demo.open(page, "/app/loyalty");
     await page.getByRole("heading", { name: "Tier program" }).waitFor({ timeout: 60_000 });
     const save = page.getByRole("button", { name: "Save and apply" });
     await expect(save.isDisabled()).resolves.toBe(true);
@@ -75,11 +71,12 @@ describe("loyalty program", () => {
   test("on a profile, staff adjust points and override the tier, each with a reason", async () => {
     const target = one<{ customerId: string }>(`SELECT "customerId" FROM "LoyaltyMember" WHERE "tierKey" = 'silver' ORDER BY "customerId" LIMIT 1`);
     const page = await demo.newPage();
-    await open(page, `/app/customers/${target.customerId.split("/").pop()}`);
+    await demo.open(page, `/app/customers/${target.customerId.split("/").pop()}`);
     await page.getByRole("heading", { name: "Membership tier" }).waitFor({ timeout: 60_000 });
     await expect(page.getByTestId("tier-badge").first().innerText()).resolves.toBe("Silver");
 
-    await clickUntilVisible(page.getByRole("button", { name: "Adjust points" }), page.getByLabel("Points to add (negative to deduct)"));
+    await page.getByRole("button", { name: "Adjust points" }).click();
+    await page.getByLabel("Points to add (negative to deduct)").waitFor();
     await page.getByLabel("Points to add (negative to deduct)").fill("-5");
     await page.getByLabel("Reason (kept in the history)").last().fill("Test");
     await page.getByRole("button", { name: "Save adjustment" }).click();
@@ -106,7 +103,7 @@ describe("loyalty program", () => {
 
   test("the loyalty page in Simplified Chinese", async () => {
     const page = await demo.newPage();
-    await open(page, "/app/loyalty", { locale: "zh-CN", user: 3 });
+    await demo.open(page, "/app/loyalty", { locale: "zh-CN", user: 3 });
     await page.getByRole("heading", { name: "各等级会员数" }).waitFor({ timeout: 60_000 });
     await page.getByRole("button", { name: "查看影响" }).waitFor();
     await page.screenshot({ path: "test-results/loyalty-page-zh-CN.png", fullPage: true });

@@ -35,7 +35,7 @@ describe("suggested for this customer", () => {
     // A customer with several orders: their own repeat items and neighbours of what they bought.
     const target = one<{ customerId: string }>(`SELECT o."customerId" AS "customerId" FROM "Order" o WHERE o."customerId" IS NOT NULL AND o."test" = 0 AND o."cancelledAt" IS NULL GROUP BY o."customerId" ORDER BY COUNT(*) DESC, o."customerId" LIMIT 1`);
     const page = await demo.newPage();
-    await page.goto(demo.url(`/app/customers/${target.customerId.split("/").pop()}`));
+    await demo.open(page, `/app/customers/${target.customerId.split("/").pop()}`);
     await page.getByRole("heading", { name: "Suggested for this customer" }).waitFor({ timeout: 60_000 });
     const list = page.getByTestId("suggestions-next");
     const links = list.getByRole("link");
@@ -54,7 +54,7 @@ describe("suggested for this customer", () => {
     await page.screenshot({ path: "test-results/recommendations-profile.png", fullPage: true });
 
     const zh = await demo.newPage();
-    await zh.goto(demo.url(`/app/customers/${target.customerId.split("/").pop()}`, { locale: "zh-CN" }));
+    await demo.open(zh, `/app/customers/${target.customerId.split("/").pop()}`, { locale: "zh-CN" });
     await zh.getByRole("heading", { name: "为该客户推荐" }).waitFor({ timeout: 60_000 });
     expect(await zh.getByTestId("suggestions-next").innerText()).toMatch(/买过|一起购买|热门/);
     await zh.screenshot({ path: "test-results/recommendations-profile-zh-CN.png", fullPage: true });

@@ -28,16 +28,13 @@ afterAll(async () => {
   await demo?.stop();
 });
 
-async function open(page: Page, path: string, options?: { user?: number; locale?: string }) {
-  await page.goto(demo.url(path, options));
-}
 
 const condition = (page: Page, index: number) => page.getByTestId("segment-condition").nth(index);
 
 describe("segment builder", () => {
   test("build a segment with a group, see the live count follow the rules, save it", async () => {
     const page = await demo.newPage();
-    await open(page, "/app/segments");
+    await demo.open(page, "/app/segments");
     await page.getByRole("heading", { name: "Start from a template" }).waitFor({ timeout: 60_000 });
     // The RFM overview counts what the database holds.
     const champions = count(`SELECT COUNT(*) AS n FROM "CustomerInsight" WHERE "rfmSegment" = 'champions'`);
@@ -84,13 +81,13 @@ describe("segment builder", () => {
     await page.screenshot({ path: "test-results/segment-saved.png", fullPage: true });
 
     // The list shows it with its count.
-    await open(page, "/app/segments");
+    await demo.open(page, "/app/segments");
     await expect(page.getByTestId(`segment-count-${saved.id}`).innerText()).resolves.toBe(String(expected));
   });
 
   test("a template starts the builder with its rules and name", async () => {
     const page = await demo.newPage();
-    await open(page, "/app/segments/new?template=vipAtRisk");
+    await demo.open(page, "/app/segments/new?template=vipAtRisk");
     await page.getByLabel("Name", { exact: true }).waitFor({ timeout: 60_000 });
     await expect(page.getByLabel("Name", { exact: true }).inputValue()).resolves.toBe("VIPs at risk");
     const expected = count(`SELECT COUNT(*) AS n FROM "Customer" c JOIN "CustomerInsight" i ON i."shop" = c."shop" AND i."customerId" = c."shopifyId" WHERE c."deletedAt" IS NULL AND c."redactedAt" IS NULL AND i."rfmSegment" IN ('atRisk', 'cantLose') AND c."numberOfOrders" >= 2`);
@@ -100,7 +97,7 @@ describe("segment builder", () => {
   test("the profile shows the customer's RFM segment, predictions with their reason, and segments", async () => {
     const target = one<{ customerId: string; rfmSegment: string; churnRisk: number }>(`SELECT "customerId", "rfmSegment", "churnRisk" FROM "CustomerInsight" WHERE "orders" >= 3 ORDER BY "customerId" LIMIT 1`);
     const page = await demo.newPage();
-    await open(page, `/app/customers/${target.customerId.split("/").pop()}`);
+    await demo.open(page, `/app/customers/${target.customerId.split("/").pop()}`);
     await page.getByRole("heading", { name: "Segment and predictions" }).waitFor({ timeout: 60_000 });
     const names: Record<string, string> = { champions: "Champions", loyal: "Loyal", potentialLoyalist: "Potential loyalist", new: "New", promising: "Promising", needAttention: "Need attention", aboutToSleep: "About to sleep", atRisk: "At risk", cantLose: "Can't lose them", hibernating: "Hibernating", lost: "Lost" };
     await expect(page.getByTestId("insight-rfm").innerText()).resolves.toMatch(new RegExp(`${names[target.rfmSegment]}$`));
@@ -112,7 +109,7 @@ describe("segment builder", () => {
 
   test("the builder in Simplified Chinese", async () => {
     const page = await demo.newPage();
-    await open(page, "/app/segments/new?template=replenishmentDue", { locale: "zh-CN", user: 3 });
+    await demo.open(page, "/app/segments/new?template=replenishmentDue", { locale: "zh-CN", user: 3 });
     await page.getByRole("heading", { name: "新建分群" }).waitFor({ timeout: 60_000 });
     await page.getByText("符合条件的客户").waitFor();
     await page.screenshot({ path: "test-results/segment-builder-zh-CN.png", fullPage: true });
