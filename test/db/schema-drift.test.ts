@@ -7,7 +7,8 @@ import { Prisma } from "~/db.server";
 
 import { schemasInSync } from "../../scripts/db-schemas";
 import { pendingMigrationSql } from "../../scripts/db-migration";
-import { getTestDatabase } from "../support/db";
+import { getTestDatabase, SQLITE_TABLES } from "../support/db";
+import { MIGRATIONS_TABLE } from "../../scripts/setup-db";
 
 describe("schema drift", () => {
   test("prisma/postgres/schema.prisma is derived from the current prisma/schema.prisma", () => {
@@ -28,7 +29,7 @@ describe("schema drift", () => {
     if (provider === "sqlite") {
       const db = new Database(url.replace(/^file:/, ""), { readonly: true });
       // table_xinfo: table_info leaves generated columns out (hidden 2 and 3; 1 is a virtual table's hidden column).
-      const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_app_migrations'`).all() as { name: string }[]).map((row) => row.name);
+      const tables = (db.prepare(SQLITE_TABLES).all(MIGRATIONS_TABLE) as { name: string }[]).map((row) => row.name);
       actual = Object.fromEntries(tables.map((table) => [table, (db.pragma(`table_xinfo("${table}")`) as { name: string; hidden: number }[]).filter((column) => column.hidden !== 1).map((column) => column.name).sort()]));
       db.close();
     } else {

@@ -10,6 +10,7 @@ import { processWebhookEventById } from "~/modules/webhooks/process-event.server
 
 import { MIGRATIONS_TABLE } from "../../scripts/setup-db";
 import { bootApp, examplePayload } from "../support/app";
+import { SQLITE_TABLES } from "../support/db";
 import { createCustomer, createShop, createWebhookEvent } from "../support/factories";
 
 const { prisma, database } = await bootApp();
@@ -29,7 +30,7 @@ interface Hit {
 /** Every (table, text column) of the database, read from its catalog. */
 async function textColumns(db: PrismaClient): Promise<{ table: string; column: string; hasShop: boolean }[]> {
   if (database.provider === "sqlite") {
-    const tables = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> ?`, MIGRATIONS_TABLE);
+    const tables = await db.$queryRawUnsafe<{ name: string }[]>(SQLITE_TABLES, MIGRATIONS_TABLE);
     const result = [];
     for (const { name } of tables) {
       const columns = await db.$queryRawUnsafe<{ name: string; type: string }[]>(`SELECT name, type FROM pragma_table_info(?)`, name);
@@ -250,6 +251,24 @@ describe("customers/redact", () => {
       // ... while the other shop's copy of the same person is still found.
       expect(hits.some((hit) => hit.shop === shopB && hit.table === "Customer"), needle).toBe(true);
     }
+  });
+
+  test.runIf(database.provider === "sqlite")("SQLite: the customers search index keeps no trigram of her (it removes a row's entries at once: secure-delete)", async () => {
+    // Her trigrams that nobody else's text has (the index holds lowercased text, migration 0013).
+    const trigrams = (text: string) => new Set(Array.from({ length: Math.max(0, [...text].length - 2) }, (_, index) => [...text].slice(index, index + 3).join("")));
+    const others = [...trigrams([otto.firstName, otto.lastName, otto.email, otto.phone].join("\n").toLowerCase())];
+    const hers = [...trigrams([zenobia.firstName, zenobia.lastName, zenobia.email, zenobia.phone].join("\n").toLowerCase())].filter((trigram) => !others.includes(trigram));
+    const blobsHolding = async () => {
+      const blocks = await prisma.$queryRawUnsafe<Array<{ block: Uint8Array | null }>>(`SELECT "block" FROM "CustomerSearch_data"`);
+      return hers.filter((trigram) => blocks.some(({ block }) => block && Buffer.from(block).includes(Buffer.from(trigram))));
+    };
+    // GIVEN her copy in the other shop is gone (deleted outright), and the index still holds her in this one
+    await prisma.customer.deleteMany({ where: { shop: shopB } });
+    expect((await blobsHolding()).length).toBeGreaterThan(5);
+    // WHEN customers/redact runs
+    expect(await processWebhookEventById({ db: prisma, eventId: (await redactEvent(shopA)).id })).toMatchObject({ status: "processed" });
+    // THEN none of her trigrams is left in the index's pages (without secure-delete they stay until a merge)
+    expect(await blobsHolding()).toEqual([]);
   });
 
   test("keeps the customer row and every number the shop's aggregates are made of", async () => {

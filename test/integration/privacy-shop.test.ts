@@ -12,6 +12,7 @@ import { processWebhookEventById } from "~/modules/webhooks/process-event.server
 
 import { MIGRATIONS_TABLE } from "../../scripts/setup-db";
 import { bootApp, examplePayload } from "../support/app";
+import { SQLITE_TABLES } from "../support/db";
 import { createCustomer, createShop, createWebhookEvent } from "../support/factories";
 
 const { prisma, database } = await bootApp();
@@ -23,7 +24,7 @@ const shopB = "staying.myshopify.com";
 async function catalogTables(db: PrismaClient): Promise<string[]> {
   const rows =
     database.provider === "sqlite"
-      ? await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> ?`, MIGRATIONS_TABLE)
+      ? await db.$queryRawUnsafe<{ name: string }[]>(SQLITE_TABLES, MIGRATIONS_TABLE)
       : await db.$queryRawUnsafe<{ name: string }[]>(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> $1`, MIGRATIONS_TABLE);
   return rows.map((row) => row.name).sort();
 }

@@ -1,7 +1,7 @@
 // The customers index: search, filters, sort and keyset pagination over a shop's archive
 // (decision 009). A query is plain data (parsed from the URL or a saved view), so the page, the
 // CSV export, bulk actions and handover all select exactly the same customers.
-import { prisma, type Prisma, type PrismaClient } from "../../db.server";
+import { prisma, Prisma, type PrismaClient } from "../../db.server";
 import { providerOf, type SqlProvider } from "../db/provider.server";
 import { toMinorUnits } from "../money/money";
 import { QueryError, type CustomerQuery, type SortKey } from "./customer-query";
@@ -71,6 +71,54 @@ async function liveMembers(db: PrismaClient, shop: string, segmentId: string): P
   return Number(row?.live ?? 0);
 }
 
+/**
+ * SQLite: a search term as the trigram index (CustomerSearch, migration 0013) holds text - its ASCII
+ * letters lowercased, as LIKE folds case and no other - or null when the index cannot look it up:
+ * fewer than three characters (no trigram) or a control character (the index's line separator).
+ */
+function trigramTerm(term: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  if ([...term].length < 3 || /[\u0000-\u001f]/.test(term)) return null;
+  return term.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/** SQLite: the shop's live customers whose name, email, phone or tags hold `term` (a trigramTerm), from the trigram index. */
+function searchedSql(shop: string, term: string) {
+  // A phrase: consecutive trigrams, so exactly the substring. CROSS JOIN keeps the index outermost.
+  const phrase = `"${term.replaceAll('"', '""')}"`;
+  return Prisma.sql`FROM "CustomerSearch" s CROSS JOIN "Customer" c ON c.rowid = s.rowid WHERE s."text" MATCH ${phrase} AND c."shop" = ${shop} AND c."deletedAt" IS NULL`;
+}
+
+/**
+ * Characters LIKE reads as wildcards (and its escape). Prisma's `contains` passes them on as they
+ * are: "50%" found "50 off" and "j_smith" "jasmith". PostgreSQL escapes them (its LIKE's escape is
+ * a backslash); SQLite's LIKE has none unless the query names one, so there a term holding one is
+ * matched through literalMatches instead.
+ */
+const LIKE_SPECIAL = /[%_\\]/g;
+const escapeLike = (term: string) => term.replace(LIKE_SPECIAL, (char) => `\\${char}`);
+const hasLikeSpecial = (term: string) => escapeLike(term) !== term;
+
+/**
+ * SQLite: the ids of up to `limit` (all when omitted) live customers of the shop whose name, email,
+ * phone or tags hold `term` as it is written (ASCII letters in any case, as LIKE): looked up in the
+ * trigram index, or - a term too short for a trigram - read by LIKE with an escape.
+ */
+async function literalMatches(db: PrismaClient, shop: string, term: string, limit = -1): Promise<string[]> {
+  const trigram = trigramTerm(term);
+  const pattern = `%${escapeLike(term)}%`;
+  const rows = trigram
+    ? await db.$queryRaw<Array<{ shopifyId: string }>>`SELECT c."shopifyId" ${searchedSql(shop, trigram)} LIMIT ${limit}`
+    : await db.$queryRaw<Array<{ shopifyId: string }>>`SELECT "shopifyId" FROM "Customer" WHERE "shop" = ${shop} AND "deletedAt" IS NULL AND ("displayName" LIKE ${pattern} ESCAPE '\\' OR "email" LIKE ${pattern} ESCAPE '\\' OR "phone" LIKE ${pattern} ESCAPE '\\' OR "tags" LIKE ${pattern} ESCAPE '\\') LIMIT ${limit}`;
+  return rows.map((row) => row.shopifyId);
+}
+
+/** SQLite: how many customers a term finds (searchedSql). */
+async function searchedCount(db: PrismaClient, shop: string, term: string): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: bigint | number }>>`SELECT COUNT(*) AS "n" ${searchedSql(shop, term)}`;
+  return Number(row?.n ?? 0);
+}
+
 /** The mark around each tag in Customer.searchText (migration 0008). */
 const TAG_MARK = "\u001f";
 /** A term as Customer.searchText holds text: lowercased, without control characters (its separators). */
@@ -89,14 +137,14 @@ function customerWhere(shop: string, query: CustomerQuery, currencyCode: string,
     // PostgreSQL: one LIKE on the lowercased copy the database keeps (Customer.searchText) - ILIKE
     // lowercased four columns per row scanned; control characters (its separators) are dropped.
     const term = query.q;
-    and.push(isPostgres() ? { searchText: { contains: searchTerm(term) } } : { OR: [{ displayName: { contains: term } }, { email: { contains: term } }, { phone: { contains: term } }, { tags: { contains: term } }] });
+    and.push(isPostgres() ? { searchText: { contains: escapeLike(searchTerm(term)) } } : { OR: [{ displayName: { contains: term } }, { email: { contains: term } }, { phone: { contains: term } }, { tags: { contains: term } }] });
   }
   if (query.tag) {
     // Shopify's tags are case-insensitive. PostgreSQL: searchText holds each tag lowercased
     // between U+001F marks, so a whole tag is one substring. SQLite: `=` is case-sensitive but LIKE
     // is not, so a lone tag is "starts and ends with the tag, and holds no other".
     const tag = query.tag;
-    if (isPostgres()) and.push({ searchText: { contains: `${TAG_MARK}${searchTerm(tag)}${TAG_MARK}` } });
+    if (isPostgres()) and.push({ searchText: { contains: `${TAG_MARK}${escapeLike(searchTerm(tag))}${TAG_MARK}` } });
     else
       and.push({
         OR: [{ AND: [{ tags: { startsWith: tag } }, { tags: { endsWith: tag } }, { NOT: { tags: { contains: ", " } } }] }, { tags: { startsWith: `${tag}, ` } }, { tags: { endsWith: `, ${tag}` } }, { tags: { contains: `, ${tag}, ` } }],
@@ -319,6 +367,21 @@ function pageOfMatches(matches: Match[], sort: SortKey, direction: "asc" | "desc
   return matches.slice(start, start + limit).map((match) => match.shopifyId);
 }
 
+/**
+ * The customers among `ids` (what a search found) that the query's other filters select, with
+ * `select`'s columns: MAX_IDS ids a query; a small segment's members, already read, as a set.
+ */
+async function amongIds<S extends Prisma.CustomerSelect>(db: PrismaClient, ids: string[], select: S, shop: string, query: CustomerQuery, currencyCode: string, segmentMembers: string[] | null, orderBy?: Prisma.CustomerOrderByWithRelationInput) {
+  const members = segmentMembers && new Set(segmentMembers);
+  const candidates = members ? ids.filter((id) => members.has(id)) : ids;
+  const others = customerWhere(shop, { ...query, q: undefined, segment: members ? undefined : query.segment }, currencyCode, providerOf(db));
+  const rows: Array<Prisma.CustomerGetPayload<{ select: S }>> = [];
+  for (let start = 0; start < candidates.length; start += MAX_IDS) {
+    rows.push(...((await db.customer.findMany({ where: { AND: [others, { shopifyId: { in: candidates.slice(start, start + MAX_IDS) } }] }, select, orderBy })) as Array<Prisma.CustomerGetPayload<{ select: S }>>));
+  }
+  return rows;
+}
+
 export interface CustomerPage {
   customers: CustomerRow[];
   total: number;
@@ -347,26 +410,42 @@ export async function listCustomers({
 }): Promise<CustomerPage> {
   const sort = query.sort ?? "spent";
   const direction = query.direction ?? (sort === "name" ? "asc" : "desc");
-  const filtered = await customerFilter({ shop, query, currencyCode, db });
+  const provider = providerOf(db);
+  const segmentMembers = await smallSegmentMembers(db, shop, query.segment);
+  const filtered = customerWhere(shop, query, currencyCode, provider, segmentMembers);
   const after = decodeCursor(cursor);
-  // SQLite, a text search: LIKE reads the shop's rows one by one, whatever the plan. Its matches are
-  // read first, in table order, with their sort value: at most SEARCH_SCAN + 1 of them. When that is
-  // all of them, they are the total and the page is sorted and cut from them here, then its rows
-  // read by id - one pass over the table. Before (stop 18), up to 900 matches were paged by their
-  // ids and any more counted apart: a term with a thousand or two matches read the table twice
-  // (bench:customers search-tag 111 ms p95). A common term stops early and takes the usual path:
-  // the sort index's walk, and a count. (On PostgreSQL, whose search reads a trigram index, reading
-  // the matches first made a search slower - 151 to 220 ms p95 - and a tag filter no faster.)
+  // SQLite, a text search: its matches are read first with their sort value, at most SEARCH_SCAN + 1
+  // of them. When that is all of them, they are the total and the page is sorted and cut from them
+  // here, then its rows read by id. A term of three characters or more is looked up in the trigram
+  // index (migration 0013; 1-25 ms for up to 30,000 matches at 100,000 customers) and the query's
+  // other filters applied to what it found; a shorter one has no trigram and LIKE reads the shop's
+  // rows once (~35 ms). A common term (more matches) takes the usual path: the sort index's walk,
+  // and a count - the index's when the term is the only filter. A term holding one of LIKE's
+  // wildcards always takes the first path, whatever its matches (Prisma's LIKE would not read it as
+  // written). (On PostgreSQL, whose search reads a trigram index, reading the matches first made a
+  // search slower - 151 to 220 ms p95 - and a tag filter no faster.)
   const column = COLUMN[sort];
+  const select = { shopifyId: true, [column]: true } as Prisma.CustomerSelect;
   type Matched = { shopifyId: string } & Partial<Record<typeof column, string | number | bigint | Date | null>>;
-  const matches = providerOf(db) === "sqlite" && query.q ? ((await db.customer.findMany({ where: filtered, select: { shopifyId: true, [column]: true } as Prisma.CustomerSelect, take: SEARCH_SCAN + 1 })) as Matched[]) : null;
-  // The total: one plain COUNT without filters; on SQLite a large custom segment's alone from its members.
+  const q = provider === "sqlite" ? query.q : undefined;
+  const literal = q !== undefined && hasLikeSpecial(q);
+  const term = q ? trigramTerm(q) : null;
+  let matches: Matched[] | null = null;
+  if (q && (term || literal)) {
+    const found = await literalMatches(db, shop, q, literal ? undefined : SEARCH_SCAN + 1);
+    if (literal || found.length <= SEARCH_SCAN) matches = await amongIds(db, found, select, shop, query, currencyCode, segmentMembers);
+  } else if (q) {
+    const read = (await db.customer.findMany({ where: filtered, select, take: SEARCH_SCAN + 1 })) as Matched[];
+    if (read.length <= SEARCH_SCAN) matches = read;
+  }
+  // The total: one plain COUNT without filters; a term alone from the trigram index; on SQLite a large custom segment's alone from its members.
   const segmentAlone = filters({ ...query, segment: undefined }) ? undefined : query.segment;
-  const total = () => (!filters(query) ? liveCustomers(db, shop) : segmentAlone && providerOf(db) === "sqlite" ? liveMembers(db, shop, segmentAlone) : db.customer.count({ where: filtered }));
+  const total = () =>
+    !filters(query) ? liveCustomers(db, shop) : term && !filters({ ...query, q: undefined }) ? searchedCount(db, shop, term) : segmentAlone && provider === "sqlite" ? liveMembers(db, shop, segmentAlone) : db.customer.count({ where: filtered });
   let customers: CustomerRow[];
   let more: boolean;
   let count: number;
-  if (matches && matches.length <= SEARCH_SCAN) {
+  if (matches) {
     const keyed = matches.map((match) => ({ shopifyId: match.shopifyId, value: comparable(match[column] ?? null) }));
     const ids = pageOfMatches(keyed, sort, direction, after, take + 1);
     const byId = new Map((await db.customer.findMany({ where: { shop, shopifyId: { in: ids.slice(0, take) } }, select: CUSTOMER_SELECT })).map((row) => [row.shopifyId, row]));
@@ -386,6 +465,14 @@ export async function listCustomers({
 
 /** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
 export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
+  if (providerOf(db) === "sqlite" && query.q && hasLikeSpecial(query.q)) {
+    // A term with LIKE's wildcards, as listCustomers finds it: the selected ids first (a few
+    // strings each), then their rows.
+    const found = await literalMatches(db, shop, query.q);
+    const ids = (await amongIds(db, found, { shopifyId: true }, shop, query, currencyCode, await smallSegmentMembers(db, shop, query.segment))).map((row) => row.shopifyId).sort();
+    for (let start = 0; start < ids.length; start += 1000) yield await db.customer.findMany({ where: { shop, shopifyId: { in: ids.slice(start, start + 1000) } }, orderBy: { shopifyId: "asc" }, omit: { searchText: true } });
+    return;
+  }
   const where = await customerFilter({ shop, query, currencyCode, db });
   let after: string | undefined;
   for (;;) {

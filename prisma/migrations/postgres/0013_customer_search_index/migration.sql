@@ -1,0 +1,2 @@
+-- This is an empty migration: SQLite's 0013 gives its customers index a trigram index of the
+-- searched text, as PostgreSQL's has had since 0008 (the GIN of Customer."searchText").
