@@ -100,17 +100,17 @@ const escapeLike = (term: string) => term.replace(LIKE_SPECIAL, (char) => `\\${c
 const hasLikeSpecial = (term: string) => escapeLike(term) !== term;
 
 /**
- * SQLite: the ids of up to `limit` (all when omitted) live customers of the shop whose name, email,
- * phone or tags hold `term` as it is written (ASCII letters in any case, as LIKE): looked up in the
- * trigram index, or - a term too short for a trigram - read by LIKE with an escape.
+ * SQLite: up to `limit` (all when omitted) live customers of the shop whose name, email, phone or
+ * tags hold `term` as it is written (ASCII letters in any case, as LIKE), each with its `column`:
+ * looked up in the trigram index, or - a term too short for a trigram - read by LIKE with an escape.
  */
-async function literalMatches(db: PrismaClient, shop: string, term: string, limit = -1): Promise<string[]> {
+async function literalMatches(db: PrismaClient, shop: string, term: string, column: (typeof COLUMN)[SortKey], limit = -1): Promise<Array<{ shopifyId: string; value: string | number | bigint | Date | null }>> {
   const trigram = trigramTerm(term);
   const pattern = `%${escapeLike(term)}%`;
-  const rows = trigram
-    ? await db.$queryRaw<Array<{ shopifyId: string }>>`SELECT c."shopifyId" ${searchedSql(shop, trigram)} LIMIT ${limit}`
-    : await db.$queryRaw<Array<{ shopifyId: string }>>`SELECT "shopifyId" FROM "Customer" WHERE "shop" = ${shop} AND "deletedAt" IS NULL AND ("displayName" LIKE ${pattern} ESCAPE '\\' OR "email" LIKE ${pattern} ESCAPE '\\' OR "phone" LIKE ${pattern} ESCAPE '\\' OR "tags" LIKE ${pattern} ESCAPE '\\') LIMIT ${limit}`;
-  return rows.map((row) => row.shopifyId);
+  const value = Prisma.raw(`c."${column}"`);
+  return trigram
+    ? db.$queryRaw`SELECT c."shopifyId", ${value} AS "value" ${searchedSql(shop, trigram)} LIMIT ${limit}`
+    : db.$queryRaw`SELECT c."shopifyId", ${value} AS "value" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NULL AND (c."displayName" LIKE ${pattern} ESCAPE '\\' OR c."email" LIKE ${pattern} ESCAPE '\\' OR c."phone" LIKE ${pattern} ESCAPE '\\' OR c."tags" LIKE ${pattern} ESCAPE '\\') LIMIT ${limit}`;
 }
 
 /** SQLite: how many customers a term finds (searchedSql). */
@@ -415,15 +415,16 @@ export async function listCustomers({
   const filtered = customerWhere(shop, query, currencyCode, provider, segmentMembers);
   const after = decodeCursor(cursor);
   // SQLite, a text search: its matches are read first with their sort value, at most SEARCH_SCAN + 1
-  // of them. When that is all of them, they are the total and the page is sorted and cut from them
-  // here, then its rows read by id. A term of three characters or more is looked up in the trigram
-  // index (migration 0013; 1-25 ms for up to 30,000 matches at 100,000 customers) and the query's
-  // other filters applied to what it found; a shorter one has no trigram and LIKE reads the shop's
-  // rows once (~35 ms). A common term (more matches) takes the usual path: the sort index's walk,
-  // and a count - the index's when the term is the only filter. A term holding one of LIKE's
-  // wildcards always takes the first path, whatever its matches (Prisma's LIKE would not read it as
-  // written). (On PostgreSQL, whose search reads a trigram index, reading the matches first made a
-  // search slower - 151 to 220 ms p95 - and a tag filter no faster.)
+  // of them (literalMatches: a term of three characters or more from the trigram index, migration
+  // 0013, in 1-10 ms; a shorter one by LIKE over the shop's rows, ~35 ms at 100,000 customers).
+  // When that is all of them, they are the total and the page is sorted and cut from them here,
+  // then its rows read by id; with other filters, those are applied to what was found, MAX_IDS ids
+  // a query (Prisma binds each: ~15 ms per 900). A common term (more matches) takes the usual path:
+  // the sort index's walk, and a count - the trigram index's when the term is the only filter. A
+  // term holding one of LIKE's wildcards always takes the first path, whatever its matches
+  // (Prisma's LIKE would not read it as written). (On PostgreSQL, whose search reads a trigram
+  // index, reading the matches first made a search slower - 151 to 220 ms p95 - and a tag filter
+  // no faster.)
   const column = COLUMN[sort];
   const select = { shopifyId: true, [column]: true } as Prisma.CustomerSelect;
   type Matched = { shopifyId: string } & Partial<Record<typeof column, string | number | bigint | Date | null>>;
@@ -431,12 +432,13 @@ export async function listCustomers({
   const literal = q !== undefined && hasLikeSpecial(q);
   const term = q ? trigramTerm(q) : null;
   let matches: Matched[] | null = null;
-  if (q && (term || literal)) {
-    const found = await literalMatches(db, shop, q, literal ? undefined : SEARCH_SCAN + 1);
-    if (literal || found.length <= SEARCH_SCAN) matches = await amongIds(db, found, select, shop, query, currencyCode, segmentMembers);
-  } else if (q) {
-    const read = (await db.customer.findMany({ where: filtered, select, take: SEARCH_SCAN + 1 })) as Matched[];
-    if (read.length <= SEARCH_SCAN) matches = read;
+  if (q) {
+    const found = await literalMatches(db, shop, q, column, literal ? undefined : SEARCH_SCAN + 1);
+    // The term alone: what was found, with its sort value. With other filters: those of them they select.
+    if (literal || found.length <= SEARCH_SCAN)
+      matches = filters({ ...query, q: undefined })
+        ? await amongIds(db, found.map((match) => match.shopifyId), select, shop, query, currencyCode, segmentMembers)
+        : found.map((match) => ({ shopifyId: match.shopifyId, [column]: match.value }) as Matched);
   }
   // The total: one plain COUNT without filters; a term alone from the trigram index; on SQLite a large custom segment's alone from its members.
   const segmentAlone = filters({ ...query, segment: undefined }) ? undefined : query.segment;
@@ -468,7 +470,7 @@ export async function* customerPages({ shop, query, currencyCode, db = prisma }:
   if (providerOf(db) === "sqlite" && query.q && hasLikeSpecial(query.q)) {
     // A term with LIKE's wildcards, as listCustomers finds it: the selected ids first (a few
     // strings each), then their rows.
-    const found = await literalMatches(db, shop, query.q);
+    const found = (await literalMatches(db, shop, query.q, "shopifyCreatedAt")).map((match) => match.shopifyId);
     const ids = (await amongIds(db, found, { shopifyId: true }, shop, query, currencyCode, await smallSegmentMembers(db, shop, query.segment))).map((row) => row.shopifyId).sort();
     for (let start = 0; start < ids.length; start += 1000) yield await db.customer.findMany({ where: { shop, shopifyId: { in: ids.slice(start, start + 1000) } }, orderBy: { shopifyId: "asc" }, omit: { searchText: true } });
     return;
