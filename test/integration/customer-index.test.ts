@@ -495,6 +495,13 @@ describe("the page and bulk actions select the same customers", () => {
     // Case: SQLite folds ASCII letters only (as its LIKE and lower() do), PostgreSQL every letter.
     expect(await found("zoë")).toEqual(database.provider === "sqlite" ? [2] : [1, 2]);
     expect(await found("小龙")).toEqual([4]);
+
+    // An export of a term with a wildcard and more matches than one query binds ids (SQLite) lists them all.
+    const many = "index-same-many.myshopify.com";
+    await prisma.customer.createMany({ data: Array.from({ length: 1_234 }, (_, index) => ({ shop: many, shopifyId: gid(83_000 + index), email: `buyer_${index}@example.com`, tags: "", currencyCode: "USD", shopifyCreatedAt: at0, shopifyUpdatedAt: at0 })) });
+    const exported: string[] = [];
+    for await (const ids of selectCustomerIds({ shop: many, query: parseCustomerQuery(urlParams({ q: "r_" })), currencyCode })) exported.push(...ids);
+    expect(exported).toEqual(Array.from({ length: 1_234 }, (_, index) => gid(83_000 + index)).sort());
   });
 });
 

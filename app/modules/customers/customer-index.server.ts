@@ -371,13 +371,13 @@ function pageOfMatches(matches: Match[], sort: SortKey, direction: "asc" | "desc
  * The customers among `ids` (what a search found) that the query's other filters select, with
  * `select`'s columns: MAX_IDS ids a query; a small segment's members, already read, as a set.
  */
-async function amongIds<S extends Prisma.CustomerSelect>(db: PrismaClient, ids: string[], select: S, shop: string, query: CustomerQuery, currencyCode: string, segmentMembers: string[] | null, orderBy?: Prisma.CustomerOrderByWithRelationInput) {
+async function amongIds<S extends Prisma.CustomerSelect>(db: PrismaClient, ids: string[], select: S, shop: string, query: CustomerQuery, currencyCode: string, segmentMembers: string[] | null) {
   const members = segmentMembers && new Set(segmentMembers);
   const candidates = members ? ids.filter((id) => members.has(id)) : ids;
   const others = customerWhere(shop, { ...query, q: undefined, segment: members ? undefined : query.segment }, currencyCode, providerOf(db));
   const rows: Array<Prisma.CustomerGetPayload<{ select: S }>> = [];
   for (let start = 0; start < candidates.length; start += MAX_IDS) {
-    rows.push(...((await db.customer.findMany({ where: { AND: [others, { shopifyId: { in: candidates.slice(start, start + MAX_IDS) } }] }, select, orderBy })) as Array<Prisma.CustomerGetPayload<{ select: S }>>));
+    rows.push(...((await db.customer.findMany({ where: { AND: [others, { shopifyId: { in: candidates.slice(start, start + MAX_IDS) } }] }, select })) as Array<Prisma.CustomerGetPayload<{ select: S }>>));
   }
   return rows;
 }
@@ -469,10 +469,10 @@ export async function listCustomers({
 export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
   if (providerOf(db) === "sqlite" && query.q && hasLikeSpecial(query.q)) {
     // A term with LIKE's wildcards, as listCustomers finds it: the selected ids first (a few
-    // strings each), then their rows.
+    // strings each), then their rows, MAX_IDS at a time.
     const found = (await literalMatches(db, shop, query.q, "shopifyCreatedAt")).map((match) => match.shopifyId);
     const ids = (await amongIds(db, found, { shopifyId: true }, shop, query, currencyCode, await smallSegmentMembers(db, shop, query.segment))).map((row) => row.shopifyId).sort();
-    for (let start = 0; start < ids.length; start += 1000) yield await db.customer.findMany({ where: { shop, shopifyId: { in: ids.slice(start, start + 1000) } }, orderBy: { shopifyId: "asc" }, omit: { searchText: true } });
+    for (let start = 0; start < ids.length; start += MAX_IDS) yield await db.customer.findMany({ where: { shop, shopifyId: { in: ids.slice(start, start + MAX_IDS) } }, orderBy: { shopifyId: "asc" }, omit: { searchText: true } });
     return;
   }
   const where = await customerFilter({ shop, query, currencyCode, db });
