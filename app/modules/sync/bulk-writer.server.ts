@@ -11,7 +11,7 @@ import { from as copyFrom } from "pg-copy-streams";
 
 import { dbProvider, postgresConnection, repoRoot, sqliteFilePath } from "../db/database-url";
 import { startSqliteThread } from "../db/sqlite-thread.server";
-import { archiveIndexes, copySql, copyText, encodeDate, groupRows, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
+import { archiveIndexes, copySql, searchIndexSql, copyText, encodeDate, groupRows, TABLES, unnestUpsertSql, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow, BulkTable } from "./bulk-rows";
 
 /** Resume state of a SyncRun, written in the same transaction as the batch it describes. */
@@ -43,16 +43,21 @@ export interface BulkWriter {
 // Tables the import writes (RefundLine comes from webhooks only: its indexes are never touched).
 const IMPORT_TABLES: readonly TableSpec[] = TABLES.filter((spec) => spec.table !== "refundLine");
 
-/** The secondary indexes of the import's tables, from the migration files (null when they are not deployed). */
-function importIndexes(provider: SqlProvider): ArchiveIndex[] | null {
+/** The migration files of `provider`, in order (null when they are not deployed). */
+function migrationFiles(provider: SqlProvider): string[] | null {
   const dir = path.join(repoRoot(), "prisma/migrations", provider === "postgresql" ? "postgres" : "sqlite");
   if (!existsSync(dir)) return null;
-  const files = readdirSync(dir, { withFileTypes: true })
+  return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, "migration.sql")))
     .map((entry) => entry.name)
     .sort()
     .map((name) => readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
-  const indexes = archiveIndexes(files, IMPORT_TABLES.map((spec) => spec.name));
+}
+
+/** The secondary indexes of the import's tables, from the migration files (null when they are not deployed). */
+function importIndexes(provider: SqlProvider): ArchiveIndex[] | null {
+  const files = migrationFiles(provider);
+  const indexes = files ? archiveIndexes(files, IMPORT_TABLES.map((spec) => spec.name)) : [];
   return indexes.length ? indexes : null;
 }
 
@@ -209,16 +214,21 @@ const createExecutor = new Function(`${SQLITE_EXECUTOR}; return createExecutor;`
 /** The SQLite writer on top of an executor, here or in a worker (`call` runs one executor method). */
 function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unknown>, close: () => Promise<void>): BulkWriter {
   const indexes = importIndexes("sqlite");
+  // The customer search index (migration 0013) is deferred with them: its triggers dropped, then
+  // refilled in one statement and the triggers recreated when the indexes are restored.
+  const files = migrationFiles("sqlite");
+  const search = files ? searchIndexSql(files) : null;
+  const create = [...(indexes ?? []).map((index) => index.createSql), ...(search?.restore ?? [])];
   return {
     provider: "sqlite",
     write: (rows, progress) => call({ call: "write", args: [sqliteBatch(rows, progress, new Date())] }).then(() => undefined),
     async deferIndexes(shop) {
       if (!indexes) return false;
-      const drop = indexes.map((index) => `DROP INDEX IF EXISTS "${index.name}"`);
-      return (await call({ call: "deferIndexes", args: [otherShopsSql("@shop"), shop, drop, indexes.map((index) => index.createSql)] })) === true;
+      const drop = [...indexes.map((index) => `DROP INDEX IF EXISTS "${index.name}"`), ...(search?.drop ?? [])];
+      return (await call({ call: "deferIndexes", args: [otherShopsSql("@shop"), shop, drop, create] })) === true;
     },
     async restoreIndexes() {
-      if (indexes) await call({ call: "exec", args: [indexes.map((index) => index.createSql)] });
+      if (indexes) await call({ call: "exec", args: [create] });
     },
     close,
   };
