@@ -258,8 +258,9 @@ describe("customers/redact", () => {
     const trigrams = (text: string) => new Set(Array.from({ length: Math.max(0, [...text].length - 2) }, (_, index) => [...text].slice(index, index + 3).join("")));
     const others = [...trigrams([otto.firstName, otto.lastName, otto.email, otto.phone].join("\n").toLowerCase())];
     const hers = [...trigrams([zenobia.firstName, zenobia.lastName, zenobia.email, zenobia.phone].join("\n").toLowerCase())].filter((trigram) => !others.includes(trigram));
+    // The index's pages, and the copy of each row's text it keeps (its content table).
     const blobsHolding = async () => {
-      const blocks = await prisma.$queryRawUnsafe<Array<{ block: Uint8Array | null }>>(`SELECT "block" FROM "CustomerSearch_data"`);
+      const blocks = await prisma.$queryRawUnsafe<Array<{ block: Uint8Array | null }>>(`SELECT "block" FROM "CustomerSearch_data" UNION ALL SELECT CAST("c0" AS BLOB) FROM "CustomerSearch_content"`);
       return hers.filter((trigram) => blocks.some(({ block }) => block && Buffer.from(block).includes(Buffer.from(trigram))));
     };
     // GIVEN her copy in the other shop is gone (deleted outright), and the index still holds her in this one

@@ -72,21 +72,13 @@ async function liveMembers(db: PrismaClient, shop: string, segmentId: string): P
 }
 
 /**
- * SQLite: a search term as the trigram index (CustomerSearch, migration 0013) holds text - its ASCII
- * letters lowercased, as LIKE folds case and no other - or null when the index cannot look it up:
- * fewer than three characters (no trigram) or a control character (the index's line separator).
+ * SQLite: a search term as the search index (CustomerSearch, migration 0013) holds text - its ASCII
+ * letters lowercased, as LIKE folds case and no other - or null for one holding a control
+ * character (the index's line separator: it would match across two fields).
  */
-function trigramTerm(term: string): string | null {
+function indexTerm(term: string): string | null {
   // eslint-disable-next-line no-control-regex
-  if ([...term].length < 3 || /[\u0000-\u001f]/.test(term)) return null;
-  return term.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
-}
-
-/** SQLite: the shop's live customers whose name, email, phone or tags hold `term` (a trigramTerm), from the trigram index. */
-function searchedSql(shop: string, term: string) {
-  // A phrase: consecutive trigrams, so exactly the substring. CROSS JOIN keeps the index outermost.
-  const phrase = `"${term.replaceAll('"', '""')}"`;
-  return Prisma.sql`FROM "CustomerSearch" s CROSS JOIN "Customer" c ON c.rowid = s.rowid WHERE s."text" MATCH ${phrase} AND c."shop" = ${shop} AND c."deletedAt" IS NULL`;
+  return /[\u0000-\u001f]/.test(term) ? null : term.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 /**
@@ -100,22 +92,32 @@ const escapeLike = (term: string) => term.replace(LIKE_SPECIAL, (char) => `\\${c
 const hasLikeSpecial = (term: string) => escapeLike(term) !== term;
 
 /**
- * SQLite: up to `limit` (all when omitted) live customers of the shop whose name, email, phone or
- * tags hold `term` as it is written (ASCII letters in any case, as LIKE), each with its `column`:
- * looked up in the trigram index, or - a term too short for a trigram - read by LIKE with an escape.
+ * SQLite: the shop's rows of the search index whose text holds `term` (an indexTerm) - the live
+ * customers whose name, email, phone or tags do. Three characters or more: a phrase of the term's
+ * trigrams (consecutive, so exactly the substring), looked up. Fewer: no trigram to look up, LIKE
+ * over the index's narrow rows (a third of the time of LIKE over the customers' own).
  */
-async function literalMatches(db: PrismaClient, shop: string, term: string, column: (typeof COLUMN)[SortKey], limit = -1): Promise<Array<{ shopifyId: string; value: string | number | bigint | Date | null }>> {
-  const trigram = trigramTerm(term);
-  const pattern = `%${escapeLike(term)}%`;
-  const value = Prisma.raw(`c."${column}"`);
-  return trigram
-    ? db.$queryRaw`SELECT c."shopifyId", ${value} AS "value" ${searchedSql(shop, trigram)} LIMIT ${limit}`
-    : db.$queryRaw`SELECT c."shopifyId", ${value} AS "value" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NULL AND (c."displayName" LIKE ${pattern} ESCAPE '\\' OR c."email" LIKE ${pattern} ESCAPE '\\' OR c."phone" LIKE ${pattern} ESCAPE '\\' OR c."tags" LIKE ${pattern} ESCAPE '\\') LIMIT ${limit}`;
+function searchedWhere(shop: string, term: string) {
+  return [...term].length >= 3 ? Prisma.sql`s."text" MATCH ${`"${term.replaceAll('"', '""')}"`} AND s."shop" = ${shop}` : Prisma.sql`s."text" LIKE ${`%${escapeLike(term)}%`} ESCAPE '\\' AND s."shop" = ${shop}`;
 }
 
-/** SQLite: how many customers a term finds (searchedSql). */
+/**
+ * SQLite: up to `limit` (all when omitted) live customers of the shop whose name, email, phone or
+ * tags hold `term` as it is written (ASCII letters in any case, as LIKE), each with its `column`:
+ * from the search index (CROSS JOIN keeps it outermost), or - a term with a control character -
+ * by LIKE with an escape over the customers' rows.
+ */
+async function literalMatches(db: PrismaClient, shop: string, term: string, column: (typeof COLUMN)[SortKey], limit = -1): Promise<Array<{ shopifyId: string; value: string | number | bigint | Date | null }>> {
+  const indexed = indexTerm(term);
+  const value = Prisma.raw(`c."${column}"`);
+  if (indexed) return db.$queryRaw`SELECT c."shopifyId", ${value} AS "value" FROM "CustomerSearch" s CROSS JOIN "Customer" c ON c.rowid = s.rowid WHERE ${searchedWhere(shop, indexed)} LIMIT ${limit}`;
+  const pattern = `%${escapeLike(term)}%`;
+  return db.$queryRaw`SELECT c."shopifyId", ${value} AS "value" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NULL AND (c."displayName" LIKE ${pattern} ESCAPE '\\' OR c."email" LIKE ${pattern} ESCAPE '\\' OR c."phone" LIKE ${pattern} ESCAPE '\\' OR c."tags" LIKE ${pattern} ESCAPE '\\') LIMIT ${limit}`;
+}
+
+/** SQLite: how many live customers of the shop the search index finds for `term` (an indexTerm). */
 async function searchedCount(db: PrismaClient, shop: string, term: string): Promise<number> {
-  const [row] = await db.$queryRaw<Array<{ n: bigint | number }>>`SELECT COUNT(*) AS "n" ${searchedSql(shop, term)}`;
+  const [row] = await db.$queryRaw<Array<{ n: bigint | number }>>`SELECT COUNT(*) AS "n" FROM "CustomerSearch" s WHERE ${searchedWhere(shop, term)}`;
   return Number(row?.n ?? 0);
 }
 
@@ -415,12 +417,12 @@ export async function listCustomers({
   const filtered = customerWhere(shop, query, currencyCode, provider, segmentMembers);
   const after = decodeCursor(cursor);
   // SQLite, a text search: its matches are read first with their sort value, at most SEARCH_SCAN + 1
-  // of them (literalMatches: a term of three characters or more from the trigram index, migration
-  // 0013, in 1-10 ms; a shorter one by LIKE over the shop's rows, ~35 ms at 100,000 customers).
-  // When that is all of them, they are the total and the page is sorted and cut from them here,
+  // of them (literalMatches, from the search index of migration 0013: a term of three characters or
+  // more looked up in 1-15 ms, a shorter one read by LIKE from its narrow rows in ~15-20 ms, at
+  // 100,000 customers). When that is all of them, they are the total and the page is sorted and cut from them here,
   // then its rows read by id; with other filters, those are applied to what was found, MAX_IDS ids
   // a query (Prisma binds each: ~15 ms per 900). A common term (more matches) takes the usual path:
-  // the sort index's walk, and a count - the trigram index's when the term is the only filter. A
+  // the sort index's walk, and a count - the search index's, taken first, when the term is alone. A
   // term holding one of LIKE's wildcards always takes the first path, whatever its matches
   // (Prisma's LIKE would not read it as written). (On PostgreSQL, whose search reads a trigram
   // index, reading the matches first made a search slower - 151 to 220 ms p95 - and a tag filter
@@ -430,20 +432,25 @@ export async function listCustomers({
   type Matched = { shopifyId: string } & Partial<Record<typeof column, string | number | bigint | Date | null>>;
   const q = provider === "sqlite" ? query.q : undefined;
   const literal = q !== undefined && hasLikeSpecial(q);
-  const term = q ? trigramTerm(q) : null;
+  const term = q ? indexTerm(q) : null;
   let matches: Matched[] | null = null;
+  let counted: number | undefined;
   if (q) {
-    const found = await literalMatches(db, shop, q, column, literal ? undefined : SEARCH_SCAN + 1);
-    // The term alone: what was found, with its sort value. With other filters: those of them they select.
-    if (literal || found.length <= SEARCH_SCAN)
-      matches = filters({ ...query, q: undefined })
-        ? await amongIds(db, found.map((match) => match.shopifyId), select, shop, query, currencyCode, segmentMembers)
-        : found.map((match) => ({ shopifyId: match.shopifyId, [column]: match.value }) as Matched);
+    const alone = !filters({ ...query, q: undefined });
+    // A term alone of three characters or more is counted first (a lookup in the search index,
+    // 1-25 ms): a common one's matches are not read. A shorter one's count would be a second scan.
+    if (alone && term && !literal && [...term].length >= 3) counted = await searchedCount(db, shop, term);
+    if (literal || counted === undefined || counted <= SEARCH_SCAN) {
+      const found = await literalMatches(db, shop, q, column, literal || counted !== undefined ? undefined : SEARCH_SCAN + 1);
+      // The term alone: what was found, with its sort value. With other filters: those of them they select.
+      if (literal || found.length <= SEARCH_SCAN)
+        matches = alone ? found.map((match) => ({ shopifyId: match.shopifyId, [column]: match.value }) as Matched) : await amongIds(db, found.map((match) => match.shopifyId), select, shop, query, currencyCode, segmentMembers);
+    }
   }
-  // The total: one plain COUNT without filters; a term alone from the trigram index; on SQLite a large custom segment's alone from its members.
+  // The total: one plain COUNT without filters; a term alone from the search index (or as counted); on SQLite a large custom segment's alone from its members.
   const segmentAlone = filters({ ...query, segment: undefined }) ? undefined : query.segment;
-  const total = () =>
-    !filters(query) ? liveCustomers(db, shop) : term && !filters({ ...query, q: undefined }) ? searchedCount(db, shop, term) : segmentAlone && provider === "sqlite" ? liveMembers(db, shop, segmentAlone) : db.customer.count({ where: filtered });
+  const total = async () =>
+    !filters(query) ? liveCustomers(db, shop) : counted !== undefined ? counted : term && !filters({ ...query, q: undefined }) ? searchedCount(db, shop, term) : segmentAlone && provider === "sqlite" ? liveMembers(db, shop, segmentAlone) : db.customer.count({ where: filtered });
   let customers: CustomerRow[];
   let more: boolean;
   let count: number;

@@ -253,13 +253,14 @@ export interface SearchIndexSql {
 }
 
 const SEARCH_TRIGGER = /CREATE\s+TRIGGER\s+"(Customer_search_\w+)"[\s\S]*?\bEND;|DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?"(Customer_search_\w+)"/gi;
-const SEARCH_FILL = /INSERT\s+INTO\s+"CustomerSearch"\s*\(\s*rowid\s*,\s*"text"\s*\)\s+SELECT\s[^;]*/gi;
+const SEARCH_FILL = /(INSERT\s+INTO\s+"CustomerSearch"\s*\([^)]*\))\s+(SELECT\s[^;]*)/gi;
 
 /**
  * The statements that defer and restore SQLite's customer search index, from the migrations (in
  * order): its triggers (`Customer_search_*`) as they leave them, and the statement that fills it
- * from Customer. A trigger indexes one customer at a time (1.6 s of a 100,000-customer import);
- * the fill indexes them all in one statement (~0.7 s). Null when the migrations define none.
+ * from Customer (outside the triggers). A trigger indexes one customer at a time (1.6 s of a
+ * 100,000-customer import); the fill indexes them all in one statement (~0.7 s). Null when the
+ * migrations define none.
  */
 export function searchIndexSql(migrationSql: readonly string[]): SearchIndexSql | null {
   const triggers = new Map<string, string>();
@@ -270,20 +271,13 @@ export function searchIndexSql(migrationSql: readonly string[]): SearchIndexSql 
       if (created) triggers.set(created, statement.replace(/^CREATE\s+TRIGGER\s+/i, "CREATE TRIGGER IF NOT EXISTS "));
       else if (dropped) triggers.delete(dropped);
     }
-    for (const [statement] of code.matchAll(SEARCH_FILL)) fill = statement.trim();
+    for (const [, into, select] of code.replace(SEARCH_TRIGGER, "").matchAll(SEARCH_FILL)) fill = `${into} SELECT * FROM (${select!.trim()})`;
   }
   if (!fill || triggers.size === 0) return null;
   const names = [...triggers.keys()];
   const missing = `(SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (${names.map((name) => `'${name}'`).join(", ")})) < ${names.length}`;
   return {
-    drop: [...names.map((name) => `DROP TRIGGER IF EXISTS ${q(name)}`), `INSERT INTO "CustomerSearch"("CustomerSearch") VALUES ('delete-all')`],
-    restore: [
-      "SAVEPOINT customer_search",
-      `INSERT INTO "CustomerSearch"("CustomerSearch") SELECT 'delete-all' WHERE ${missing}`,
-      `${fill} WHERE ${missing}`,
-      ...triggers.values(),
-      "RELEASE customer_search",
-    ],
+    drop: [...names.map((name) => `DROP TRIGGER IF EXISTS ${q(name)}`), `DELETE FROM "CustomerSearch"`],
+    restore: ["SAVEPOINT customer_search", `DELETE FROM "CustomerSearch" WHERE ${missing}`, `${fill} WHERE ${missing}`, ...triggers.values(), "RELEASE customer_search"],
   };
 }
-
