@@ -15,6 +15,10 @@
 -- it, and refills it with the INSERT ... SELECT below (app/modules/sync/archive-sql.ts).
 CREATE VIRTUAL TABLE "CustomerSearch" USING fts5("text", "shop" UNINDEXED, columnsize=0, tokenize='trigram case_sensitive 1');
 INSERT INTO "CustomerSearch"("CustomerSearch", "rank") VALUES ('secure-delete', 1);
+-- A 16 MB buffer of new entries (default 1 MB) before they are written out as a segment: filling
+-- it from 100,000 customers took 0.49 s instead of 0.73 s. A transaction's entries are written at
+-- its end whatever the size, so an ordinary write holds no more than its own.
+INSERT INTO "CustomerSearch"("CustomerSearch", "rank") VALUES ('hashsize', 16777216);
 INSERT INTO "CustomerSearch"(rowid, "text", "shop") SELECT rowid, lower(coalesce("displayName", '') || char(10) || coalesce("email", '') || char(10) || coalesce("phone", '') || char(10) || "tags"), "shop" FROM "Customer" WHERE "deletedAt" IS NULL;
 
 CREATE TRIGGER "Customer_search_insert" AFTER INSERT ON "Customer" WHEN NEW."deletedAt" IS NULL BEGIN
