@@ -460,7 +460,7 @@ describe("the search follows every write to the customer", () => {
 });
 
 describe("the page and bulk actions select the same customers", () => {
-  test("every term - beyond ASCII in any case, with quotes, LIKE's wildcards, one or two characters - finds on the page exactly what an export selects", async () => {
+  test("every term and tag - beyond ASCII in any case, with quotes, LIKE's wildcards, one or two characters - finds on the page exactly what an export selects", async () => {
     // SQLite looks a term of three characters or more up in its trigram index (migration 0013) and
     // reads LIKE for a shorter one, as exports and bulk actions (customerPages) always do: the index
     // must fold case as LIKE does (ASCII only) and take every character literally.
@@ -478,8 +478,10 @@ describe("the page and bulk actions select the same customers", () => {
     for (const [index, [displayName, email, tags]] of people.entries()) await createCustomer(prisma, { shop, shopifyId: gid(82_000 + index), displayName, email, tags, currencyCode: "USD", shopifyCreatedAt: at0, shopifyUpdatedAt: at0 });
     const currencyCode = await shopCurrency(shop);
     const terms = ["o'brien", "O'BRIEN", "zoë", "ZOË", "Zoë", "ë q", "_o", "s_o", "50%", "% o", "0%", '"ace"', '"', "x", "ox", "李小", "小龙", "功夫", "VIP", "ip", "example.com", "@EXAMPLE", "agnes_", "Sam \\"];
-    for (const q of terms) {
-      const query = parseCustomerQuery(urlParams({ q }));
+    const tags = ["VIP", "50% OFF", "50_off", "s_o", "功夫", "a", "off"];
+    for (const params of [...terms.map((q) => ({ q })), ...tags.map((tag) => ({ tag })), { q: "sam", tag: "50 off" }, { q: "xo", tag: "50 off" }]) {
+      const q = JSON.stringify(params);
+      const query = parseCustomerQuery(urlParams(params));
       const page = await listCustomers({ shop, query, currencyCode, take: 50 });
       const exported: string[] = [];
       for await (const ids of selectCustomerIds({ shop, query, currencyCode })) exported.push(...ids);
@@ -495,6 +497,10 @@ describe("the page and bulk actions select the same customers", () => {
     // Case: SQLite folds ASCII letters only (as its LIKE and lower() do), PostgreSQL every letter.
     expect(await found("zoë")).toEqual(database.provider === "sqlite" ? [2] : [1, 2]);
     expect(await found("小龙")).toEqual([4]);
+    const tagged = async (tag: string) => sortedIds(idsOf((await listCustomers({ shop, query: parseCustomerQuery(urlParams({ tag })), currencyCode })).customers)).map((id) => id - 82_000);
+    expect(await tagged("50% OFF")).toEqual([0]);
+    expect(await tagged("s_o")).toEqual([5]);
+    expect(await tagged("VIP")).toEqual([0, 1, 4]);
 
     // An export of a term with a wildcard and more matches than one query binds ids (SQLite) lists them all.
     const many = "index-same-many.myshopify.com";

@@ -71,58 +71,52 @@ async function liveMembers(db: PrismaClient, shop: string, segmentId: string): P
   return Number(row?.live ?? 0);
 }
 
-/**
- * SQLite: a search term as the search index (CustomerSearch, migration 0013) holds text - its ASCII
- * letters lowercased, as LIKE folds case and no other - or null for one holding a control
- * character (the index's line separator: it would match across two fields).
- */
-function indexTerm(term: string): string | null {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f]/.test(term) ? null : term.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
-}
+/** The mark around each tag in Customer.searchText (migration 0008). */
+const TAG_MARK = "\u001f";
 
 /**
  * Characters LIKE reads as wildcards (and its escape). Prisma's `contains` passes them on as they
  * are: "50%" found "50 off" and "j_smith" "jasmith". PostgreSQL escapes them (its LIKE's escape is
- * a backslash); SQLite's LIKE has none unless the query names one, so there a term holding one is
- * matched through literalMatches instead.
+ * a backslash); SQLite's LIKE has none unless the query names one, so there a search holding one
+ * is matched through the search index only (searchMatches).
  */
 const LIKE_SPECIAL = /[%_\\]/g;
 const escapeLike = (term: string) => term.replace(LIKE_SPECIAL, (char) => `\\${char}`);
-const hasLikeSpecial = (term: string) => escapeLike(term) !== term;
+const hasLikeSpecial = (term: string | undefined) => term !== undefined && escapeLike(term) !== term;
 
 /**
- * SQLite: the shop's rows of the search index whose text holds `term` (an indexTerm) - the live
- * customers whose name, email, phone or tags do. Three characters or more: a phrase of the term's
- * trigrams (consecutive, so exactly the substring), looked up. Fewer: no trigram to look up, LIKE
- * over the index's narrow rows (a third of the time of LIKE over the customers' own).
+ * SQLite: the search and tag of a query as conditions on the search index (CustomerSearch, migration
+ * 0013: each live customer's searchText and shop), or null when it has neither or one holds a
+ * control character (the text's separators). The index holds text lowercased by lower() - ASCII
+ * letters only, as LIKE folds case - so both are lowercased so. A term of three characters or more
+ * is a phrase of its trigrams (consecutive: exactly the substring), looked up; a shorter one has no
+ * trigram and is read by LIKE from the index's narrow rows. A tag is a phrase with its marks
+ * (never shorter than three): a whole tag, looked up.
  */
-function searchedWhere(shop: string, term: string) {
-  return [...term].length >= 3 ? Prisma.sql`s."text" MATCH ${`"${term.replaceAll('"', '""')}"`} AND s."shop" = ${shop}` : Prisma.sql`s."text" LIKE ${`%${escapeLike(term)}%`} ESCAPE '\\' AND s."shop" = ${shop}`;
+function searchIndexQuery(shop: string, query: CustomerQuery): { where: Prisma.Sql; lookup: boolean } | null {
+  const { q, tag } = query;
+  // eslint-disable-next-line no-control-regex
+  if ((!q && !tag) || [q, tag].some((text) => text !== undefined && /[\u0000-\u001f]/.test(text))) return null;
+  const lower = (text: string) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
+  const phrases = [...(q && [...q].length >= 3 ? [phrase(lower(q))] : []), ...(tag ? [phrase(`${TAG_MARK}${lower(tag)}${TAG_MARK}`)] : [])];
+  const conditions = [...(phrases.length ? [Prisma.sql`s."text" MATCH ${phrases.join(" AND ")}`] : []), ...(q && [...q].length < 3 ? [Prisma.sql`s."text" LIKE ${`%${escapeLike(lower(q))}%`} ESCAPE '\\'`] : []), Prisma.sql`s."shop" = ${shop}`];
+  return { where: Prisma.join(conditions, " AND "), lookup: phrases.length > 0 };
 }
 
-/**
- * SQLite: up to `limit` (all when omitted) live customers of the shop whose name, email, phone or
- * tags hold `term` as it is written (ASCII letters in any case, as LIKE), each with its `column`:
- * from the search index (CROSS JOIN keeps it outermost), or - a term with a control character -
- * by LIKE with an escape over the customers' rows.
- */
-async function literalMatches(db: PrismaClient, shop: string, term: string, column: (typeof COLUMN)[SortKey], limit = -1): Promise<Array<{ shopifyId: string; value: string | number | bigint | Date | null }>> {
-  const indexed = indexTerm(term);
-  const value = Prisma.raw(`c."${column}"`);
-  if (indexed) return db.$queryRaw`SELECT c."shopifyId", ${value} AS "value" FROM "CustomerSearch" s CROSS JOIN "Customer" c ON c.rowid = s.rowid WHERE ${searchedWhere(shop, indexed)} LIMIT ${limit}`;
-  const pattern = `%${escapeLike(term)}%`;
-  return db.$queryRaw`SELECT c."shopifyId", ${value} AS "value" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NULL AND (c."displayName" LIKE ${pattern} ESCAPE '\\' OR c."email" LIKE ${pattern} ESCAPE '\\' OR c."phone" LIKE ${pattern} ESCAPE '\\' OR c."tags" LIKE ${pattern} ESCAPE '\\') LIMIT ${limit}`;
+type SearchIndexQuery = NonNullable<ReturnType<typeof searchIndexQuery>>;
+
+/** SQLite: up to `limit` (all when omitted) of the live customers a search finds, each with its `column` (CROSS JOIN keeps the index outermost). */
+function searchMatches(db: PrismaClient, search: SearchIndexQuery, column: (typeof COLUMN)[SortKey], limit = -1): Promise<Array<{ shopifyId: string; value: string | number | bigint | Date | null }>> {
+  return db.$queryRaw`SELECT c."shopifyId", ${Prisma.raw(`c."${column}"`)} AS "value" FROM "CustomerSearch" s CROSS JOIN "Customer" c ON c.rowid = s.rowid WHERE ${search.where} LIMIT ${limit}`;
 }
 
-/** SQLite: how many live customers of the shop the search index finds for `term` (an indexTerm). */
-async function searchedCount(db: PrismaClient, shop: string, term: string): Promise<number> {
-  const [row] = await db.$queryRaw<Array<{ n: bigint | number }>>`SELECT COUNT(*) AS "n" FROM "CustomerSearch" s WHERE ${searchedWhere(shop, term)}`;
+/** SQLite: how many live customers a search finds. */
+async function searchCount(db: PrismaClient, search: SearchIndexQuery): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: bigint | number }>>`SELECT COUNT(*) AS "n" FROM "CustomerSearch" s WHERE ${search.where}`;
   return Number(row?.n ?? 0);
 }
 
-/** The mark around each tag in Customer.searchText (migration 0008). */
-const TAG_MARK = "\u001f";
 /** A term as Customer.searchText holds text: lowercased, without control characters (its separators). */
 // eslint-disable-next-line no-control-regex
 const searchTerm = (term: string) => term.toLowerCase().replace(/[\u0000-\u001f]/g, "");
@@ -370,13 +364,13 @@ function pageOfMatches(matches: Match[], sort: SortKey, direction: "asc" | "desc
 }
 
 /**
- * The customers among `ids` (what a search found) that the query's other filters select, with
+ * The customers among `ids` (what a search - its term and tag - found) that the query's other filters select, with
  * `select`'s columns: MAX_IDS ids a query; a small segment's members, already read, as a set.
  */
 async function amongIds<S extends Prisma.CustomerSelect>(db: PrismaClient, ids: string[], select: S, shop: string, query: CustomerQuery, currencyCode: string, segmentMembers: string[] | null) {
   const members = segmentMembers && new Set(segmentMembers);
   const candidates = members ? ids.filter((id) => members.has(id)) : ids;
-  const others = customerWhere(shop, { ...query, q: undefined, segment: members ? undefined : query.segment }, currencyCode, providerOf(db));
+  const others = customerWhere(shop, { ...query, q: undefined, tag: undefined, segment: members ? undefined : query.segment }, currencyCode, providerOf(db));
   const rows: Array<Prisma.CustomerGetPayload<{ select: S }>> = [];
   for (let start = 0; start < candidates.length; start += MAX_IDS) {
     rows.push(...((await db.customer.findMany({ where: { AND: [others, { shopifyId: { in: candidates.slice(start, start + MAX_IDS) } }] }, select })) as Array<Prisma.CustomerGetPayload<{ select: S }>>));
@@ -416,41 +410,39 @@ export async function listCustomers({
   const segmentMembers = await smallSegmentMembers(db, shop, query.segment);
   const filtered = customerWhere(shop, query, currencyCode, provider, segmentMembers);
   const after = decodeCursor(cursor);
-  // SQLite, a text search: its matches are read first with their sort value, at most SEARCH_SCAN + 1
-  // of them (literalMatches, from the search index of migration 0013: a term of three characters or
-  // more looked up in 1-15 ms, a shorter one read by LIKE from its narrow rows in ~15-20 ms, at
-  // 100,000 customers). When that is all of them, they are the total and the page is sorted and cut from them here,
-  // then its rows read by id; with other filters, those are applied to what was found, MAX_IDS ids
-  // a query (Prisma binds each: ~15 ms per 900). A common term (more matches) takes the usual path:
-  // the sort index's walk, and a count - the search index's, taken first, when the term is alone. A
-  // term holding one of LIKE's wildcards always takes the first path, whatever its matches
-  // (Prisma's LIKE would not read it as written). (On PostgreSQL, whose search reads a trigram
-  // index, reading the matches first made a search slower - 151 to 220 ms p95 - and a tag filter
-  // no faster.)
+  // SQLite, a search or a tag filter (searchIndexQuery): the matches are read first from the search
+  // index of migration 0013 with their sort value, at most SEARCH_SCAN + 1 of them - a term of three
+  // characters or more or a tag looked up in 1-15 ms, a shorter term read by LIKE from the index's
+  // narrow rows in ~15-20 ms, at 100,000 customers. When that is all of them, they are the total,
+  // the page is sorted and cut from them here and its rows read by id; with other filters, those
+  // are applied to what was found, MAX_IDS ids a query (Prisma binds each: ~15 ms per 900). A
+  // common one (more matches) takes the usual path: the sort index's walk, and a count - the
+  // index's, taken first, when the search is alone. One holding a LIKE wildcard always takes the
+  // first path, whatever its matches (Prisma's LIKE would not read it as written). (On PostgreSQL,
+  // whose search reads a trigram index, reading the matches first made a search slower - 151 to
+  // 220 ms p95 - and a tag filter no faster.)
   const column = COLUMN[sort];
   const select = { shopifyId: true, [column]: true } as Prisma.CustomerSelect;
   type Matched = { shopifyId: string } & Partial<Record<typeof column, string | number | bigint | Date | null>>;
-  const q = provider === "sqlite" ? query.q : undefined;
-  const literal = q !== undefined && hasLikeSpecial(q);
-  const term = q ? indexTerm(q) : null;
+  const search = provider === "sqlite" ? searchIndexQuery(shop, query) : null;
+  const literal = hasLikeSpecial(query.q) || hasLikeSpecial(query.tag);
+  const alone = !filters({ ...query, q: undefined, tag: undefined });
   let matches: Matched[] | null = null;
   let counted: number | undefined;
-  if (q) {
-    const alone = !filters({ ...query, q: undefined });
-    // A term alone of three characters or more is counted first (a lookup in the search index,
-    // 1-25 ms): a common one's matches are not read. A shorter one's count would be a second scan.
-    if (alone && term && !literal && [...term].length >= 3) counted = await searchedCount(db, shop, term);
+  if (search) {
+    // A search alone that the index looks up is counted first (1-25 ms): a common one's matches are not read. (A short term's count would be a second pass.)
+    if (alone && search.lookup && !literal) counted = await searchCount(db, search);
     if (literal || counted === undefined || counted <= SEARCH_SCAN) {
-      const found = await literalMatches(db, shop, q, column, literal || counted !== undefined ? undefined : SEARCH_SCAN + 1);
-      // The term alone: what was found, with its sort value. With other filters: those of them they select.
+      const found = await searchMatches(db, search, column, literal || counted !== undefined ? undefined : SEARCH_SCAN + 1);
+      // The search alone: what was found, with its sort value. With other filters: those of them they select.
       if (literal || found.length <= SEARCH_SCAN)
         matches = alone ? found.map((match) => ({ shopifyId: match.shopifyId, [column]: match.value }) as Matched) : await amongIds(db, found.map((match) => match.shopifyId), select, shop, query, currencyCode, segmentMembers);
     }
   }
-  // The total: one plain COUNT without filters; a term alone from the search index (or as counted); on SQLite a large custom segment's alone from its members.
+  // The total: one plain COUNT without filters; a search alone from the index (or as counted); on SQLite a large custom segment's alone from its members.
   const segmentAlone = filters({ ...query, segment: undefined }) ? undefined : query.segment;
   const total = async () =>
-    !filters(query) ? liveCustomers(db, shop) : counted !== undefined ? counted : term && !filters({ ...query, q: undefined }) ? searchedCount(db, shop, term) : segmentAlone && provider === "sqlite" ? liveMembers(db, shop, segmentAlone) : db.customer.count({ where: filtered });
+    !filters(query) ? liveCustomers(db, shop) : counted !== undefined ? counted : search && alone ? searchCount(db, search) : segmentAlone && provider === "sqlite" ? liveMembers(db, shop, segmentAlone) : db.customer.count({ where: filtered });
   let customers: CustomerRow[];
   let more: boolean;
   let count: number;
@@ -474,10 +466,11 @@ export async function listCustomers({
 
 /** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
 export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
-  if (providerOf(db) === "sqlite" && query.q && hasLikeSpecial(query.q)) {
-    // A term with LIKE's wildcards, as listCustomers finds it: the selected ids first (a few
+  const search = providerOf(db) === "sqlite" && (hasLikeSpecial(query.q) || hasLikeSpecial(query.tag)) ? searchIndexQuery(shop, query) : null;
+  if (search) {
+    // A search with LIKE's wildcards, as listCustomers finds it: the selected ids first (a few
     // strings each), then their rows, MAX_IDS at a time.
-    const found = (await literalMatches(db, shop, query.q, "shopifyCreatedAt")).map((match) => match.shopifyId);
+    const found = (await searchMatches(db, search, "shopifyCreatedAt")).map((match) => match.shopifyId);
     const ids = (await amongIds(db, found, { shopifyId: true }, shop, query, currencyCode, await smallSegmentMembers(db, shop, query.segment))).map((row) => row.shopifyId).sort();
     for (let start = 0; start < ids.length; start += MAX_IDS) yield await db.customer.findMany({ where: { shop, shopifyId: { in: ids.slice(start, start + MAX_IDS) } }, orderBy: { shopifyId: "asc" }, omit: { searchText: true } });
     return;

@@ -1,11 +1,14 @@
 -- "CustomerSearch" (decision 009): a trigram index of the text the customers index searches - a
--- live customer's name, email, phone and tags, one line each, and its shop - so that a term of
--- three characters or more is looked up, where LIKE read every customer of the shop (~35 ms a pass
--- at 100,000), and a shorter one is read from this narrow copy (~15 ms) instead of the customers'
--- rows. It is SQLite's analogue of PostgreSQL's GIN on Customer."searchText".
--- - Lowercased by lower() (ASCII only, as LIKE folds case) and matched case-sensitively, so a term
---   (its ASCII letters lowercased) finds exactly what LIKE on each of the four columns finds: the
---   page, the CSV export and bulk actions (which keep LIKE) select the same customers.
+-- live customer's Customer."searchText" (migration 0008: name, email, phone and tags lowercased,
+-- one per line, then every tag again between U+001F marks) and its shop - so that a term of three
+-- characters or more, and a whole tag (between its marks), is looked up, where LIKE read every
+-- customer of the shop (~35 ms a pass at 100,000), and a shorter term is read from this narrow
+-- copy (~15 ms) instead of the customers' rows. SQLite's analogue of PostgreSQL's GIN on the same
+-- text.
+-- - searchText is lowercased by lower() (ASCII only, as LIKE folds case) and the index matches
+--   case-sensitively, so a term (its ASCII letters lowercased) finds exactly what LIKE on each of
+--   the four columns finds: the page, the CSV export and bulk actions (which keep LIKE) select the
+--   same customers.
 -- - A row's rowid is its customer's; only live customers have one (deletedAt set removes it).
 --   (VACUUM may renumber Customer's rowids: rebuild this index after one.)
 -- - secure-delete: a removed or changed row's trigrams leave the index at once instead of
@@ -19,16 +22,16 @@ INSERT INTO "CustomerSearch"("CustomerSearch", "rank") VALUES ('secure-delete', 
 -- it from 100,000 customers took 0.49 s instead of 0.73 s. A transaction's entries are written at
 -- its end whatever the size, so an ordinary write holds no more than its own.
 INSERT INTO "CustomerSearch"("CustomerSearch", "rank") VALUES ('hashsize', 16777216);
-INSERT INTO "CustomerSearch"(rowid, "text", "shop") SELECT rowid, lower(coalesce("displayName", '') || char(10) || coalesce("email", '') || char(10) || coalesce("phone", '') || char(10) || "tags"), "shop" FROM "Customer" WHERE "deletedAt" IS NULL;
+INSERT INTO "CustomerSearch"(rowid, "text", "shop") SELECT rowid, "searchText", "shop" FROM "Customer" WHERE "deletedAt" IS NULL;
 
 CREATE TRIGGER "Customer_search_insert" AFTER INSERT ON "Customer" WHEN NEW."deletedAt" IS NULL BEGIN
-  INSERT INTO "CustomerSearch"(rowid, "text", "shop") VALUES (NEW.rowid, lower(coalesce(NEW."displayName", '') || char(10) || coalesce(NEW."email", '') || char(10) || coalesce(NEW."phone", '') || char(10) || NEW."tags"), NEW."shop");
+  INSERT INTO "CustomerSearch"(rowid, "text", "shop") VALUES (NEW.rowid, NEW."searchText", NEW."shop");
 END;
 CREATE TRIGGER "Customer_search_update" AFTER UPDATE OF "displayName", "email", "phone", "tags", "deletedAt" ON "Customer"
 WHEN OLD."displayName" IS NOT NEW."displayName" OR OLD."email" IS NOT NEW."email" OR OLD."phone" IS NOT NEW."phone" OR OLD."tags" IS NOT NEW."tags" OR (OLD."deletedAt" IS NULL) <> (NEW."deletedAt" IS NULL)
 BEGIN
   DELETE FROM "CustomerSearch" WHERE rowid = OLD.rowid;
-  INSERT INTO "CustomerSearch"(rowid, "text", "shop") SELECT NEW.rowid, lower(coalesce(NEW."displayName", '') || char(10) || coalesce(NEW."email", '') || char(10) || coalesce(NEW."phone", '') || char(10) || NEW."tags"), NEW."shop" WHERE NEW."deletedAt" IS NULL;
+  INSERT INTO "CustomerSearch"(rowid, "text", "shop") SELECT NEW.rowid, NEW."searchText", NEW."shop" WHERE NEW."deletedAt" IS NULL;
 END;
 CREATE TRIGGER "Customer_search_delete" AFTER DELETE ON "Customer" BEGIN
   DELETE FROM "CustomerSearch" WHERE rowid = OLD.rowid;
