@@ -5,26 +5,14 @@ import { Badge, BlockStack, Box, InlineStack, Link, Text, Thumbnail } from "@sho
 import { ImageIcon } from "@shopify/polaris-icons";
 import { useTranslation } from "react-i18next";
 
+import { suggestionReasonText } from "~/modules/recommendations/suggestion-reason";
 import type { SuggestionCardView, SuggestionReasonView } from "~/modules/recommendations/suggestion-view.server";
 import { SectionCard } from "./section-card";
 
 /** A suggestion's reason in the staff member's language ("bought with Pour-over kettle in 23 orders"). */
 export function useSuggestionReasonText() {
   const { t } = useTranslation();
-  return (reason: SuggestionReasonView) => {
-    switch (reason.code) {
-      case "again":
-        return t(reason.ordersAgo === 0 ? "suggestions.reason.againLast" : "suggestions.reason.again", { count: reason.times, ago: reason.ordersAgo });
-      case "boughtWith":
-        return t("suggestions.reason.boughtWith", { title: reason.title, count: reason.orders });
-      case "popular":
-        return t("suggestions.reason.popular", { count: reason.customers });
-      case "replenish":
-        return t(reason.overdue ? "suggestions.reason.replenishOverdue" : "suggestions.reason.replenish", { every: reason.everyDays, date: reason.dueOn });
-      case "anniversary":
-        return t("suggestions.reason.anniversary", { month: reason.month, count: reason.years });
-    }
-  };
+  return (reason: SuggestionReasonView) => suggestionReasonText(t, reason);
 }
 
 type Item = SuggestionCardView["suggestions"][number];

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
 
+import { suggestionReasonText } from "~/modules/recommendations/suggestion-reason";
+
 import { createI18n, matchLocale, resolveLocale, resources } from "./i18n";
 
 function keys(value: unknown, prefix = ""): string[] {
@@ -41,5 +43,13 @@ describe("i18n", () => {
     expect(createI18n("en").t("home.topCustomers.orders", { count: 3 })).toBe("3 orders");
     expect(createI18n("zh-CN").t("home.topCustomers.orders", { count: 3 })).toBe("3 笔订单");
     expect(createI18n("zh-CN").t("home.title")).toBe("客户档案");
+  });
+
+  test("a suggestion's reason pluralises both its numbers (\"1 order ago\", not \"1 orders ago\")", () => {
+    const en = createI18n("en").t;
+    expect(suggestionReasonText(en, { code: "again", times: 1, ordersAgo: 1 })).toBe("Bought once before, 1 order ago");
+    expect(suggestionReasonText(en, { code: "again", times: 3, ordersAgo: 2 })).toBe("Bought 3 times, last 2 orders ago");
+    expect(suggestionReasonText(en, { code: "again", times: 2, ordersAgo: 0 })).toBe("Bought 2 times, including their latest order");
+    expect(suggestionReasonText(createI18n("zh-CN").t, { code: "again", times: 3, ordersAgo: 2 })).toBe("买过 3 次,最近一次在 2 个订单之前");
   });
 });
