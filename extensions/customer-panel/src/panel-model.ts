@@ -234,7 +234,7 @@ function insightsView(insights: PanelInsights, translate: Translate, formatDate:
 function suggestionReasonText(reason: PanelSuggestionReason, translate: Translate, formatDate: FormatDate): string | null {
   switch (reason.code) {
     case "again":
-      return reason.ordersAgo === 0 ? translate("suggestions.reason.againLast", { count: reason.times }) : translate("suggestions.reason.again", { count: reason.times, ago: reason.ordersAgo });
+      return reason.ordersAgo === 0 ? translate("suggestions.reason.againLast", { count: reason.times }) : translate("suggestions.reason.again", { count: reason.times, ago: translate("suggestions.reason.ordersAgo", { count: reason.ordersAgo }) });
     case "boughtWith":
       return translate("suggestions.reason.boughtWith", { title: reason.title, count: reason.orders });
     case "popular":
