@@ -253,7 +253,7 @@ describe("customers/redact", () => {
     }
   });
 
-  test.runIf(database.provider === "sqlite")("SQLite: the customers search index keeps no trigram of her (it removes a row's entries at once: secure-delete)", async () => {
+  test.runIf(database.provider === "sqlite")("SQLite: the customers search index keeps no trigram of her (a redaction merges it: purgeSearchIndex)", async () => {
     // Her trigrams that nobody else's text has (the index holds lowercased text, migration 0013).
     const trigrams = (text: string) => new Set(Array.from({ length: Math.max(0, [...text].length - 2) }, (_, index) => [...text].slice(index, index + 3).join("")));
     const others = [...trigrams([otto.firstName, otto.lastName, otto.email, otto.phone].join("\n").toLowerCase())];
@@ -268,7 +268,7 @@ describe("customers/redact", () => {
     expect((await blobsHolding()).length).toBeGreaterThan(5);
     // WHEN customers/redact runs
     expect(await processWebhookEventById({ db: prisma, eventId: (await redactEvent(shopA)).id })).toMatchObject({ status: "processed" });
-    // THEN none of her trigrams is left in the index's pages (without secure-delete they stay until a merge)
+    // THEN none of her trigrams is left in the index's pages (a changed row's stay in older segments until a merge)
     expect(await blobsHolding()).toEqual([]);
   });
 

@@ -3,6 +3,7 @@
 // function is shop-scoped and idempotent: Shopify delivers these webhooks at least once.
 import type { Prisma, PrismaClient } from "../../db.server";
 import { writeAudit } from "../audit/audit.server";
+import { purgeSearchIndex } from "../customers/customer-search.server";
 import { delegateName, shopScopedModels, type ModelName } from "./models.server";
 import { PERSONAL_DATA_SOURCES, type Tx } from "./sources.server";
 import { customerGid, exactId, orderGid, uniqueEmails, type CustomerSubject } from "./subject";
@@ -136,6 +137,7 @@ export async function redactCustomer({ db, shop, payload }: { db: PrismaClient; 
         subjectId: subject.requestedId ?? subject.customerIds[0] ?? customerGid(String(payload.customer.id)),
         after: { customers: subject.customerIds, orders: subject.orderIds.length, changed },
       });
+      await purgeSearchIndex(tx);
     }
     return { customerIds: subject.customerIds, changed };
   }, TRANSACTION);
@@ -150,6 +152,7 @@ export async function redactShop({ db, shop }: { db: PrismaClient; shop: string 
   type Deletable = { deleteMany(args: { where: { shop: string } }): Prisma.PrismaPromise<{ count: number }> };
   const client = db as unknown as Record<string, Deletable>;
   const results = await db.$transaction(models.map((model) => client[delegateName(model)]!.deleteMany({ where: { shop } })));
+  await purgeSearchIndex(db);
   return Object.fromEntries(models.map((model, index) => [model, results[index]!.count]));
 }
 
