@@ -175,6 +175,13 @@ describe("secondary indexes around the import", () => {
     await searchIndexAgrees();
   });
 
+  test("GIVEN another shop's rows, WHEN an import completes, THEN the search index, kept row by row by its triggers, finds every customer", async () => {
+    await otherShopCustomer();
+    await importShop();
+    expect(await prisma.customer.count({ where: { shop: SHOP } })).toBe(emulator.store(SHOP).customerCount);
+    await searchIndexAgrees();
+  });
+
   test("WHEN an import fails half-way, THEN every index is back before it gives up", async () => {
     let batches = 0;
     const stop = () => {
