@@ -55,8 +55,7 @@ function migrationFiles(provider: SqlProvider): string[] | null {
 }
 
 /** The secondary indexes of the import's tables, from the migration files (null when they are not deployed). */
-function importIndexes(provider: SqlProvider): ArchiveIndex[] | null {
-  const files = migrationFiles(provider);
+function importIndexes(files: string[] | null): ArchiveIndex[] | null {
   const indexes = files ? archiveIndexes(files, IMPORT_TABLES.map((spec) => spec.name)) : [];
   return indexes.length ? indexes : null;
 }
@@ -213,10 +212,10 @@ const createExecutor = new Function(`${SQLITE_EXECUTOR}; return createExecutor;`
 
 /** The SQLite writer on top of an executor, here or in a worker (`call` runs one executor method). */
 function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unknown>, close: () => Promise<void>): BulkWriter {
-  const indexes = importIndexes("sqlite");
+  const files = migrationFiles("sqlite");
+  const indexes = importIndexes(files);
   // The customer search index (migration 0013) is deferred with them: its triggers dropped, then
   // refilled in one statement and the triggers recreated when the indexes are restored.
-  const files = migrationFiles("sqlite");
   const search = files ? searchIndexSql(files) : null;
   const create = [...(indexes ?? []).map((index) => index.createSql), ...(search?.restore ?? [])];
   return {
@@ -275,7 +274,7 @@ async function openPostgres(url: string): Promise<BulkWriter> {
   const client = new pg.Client({ connectionString, options: `-c search_path=${schema} -c synchronous_commit=off` });
   await client.connect();
   const progressSql = PROGRESS_SQL((n) => `$${n}`);
-  const indexes = importIndexes("postgresql");
+  const indexes = importIndexes(migrationFiles("postgresql"));
   const inTransaction = async (connection: pg.Client, work: () => Promise<unknown>) => {
     await connection.query("BEGIN");
     try {
