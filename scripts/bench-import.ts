@@ -259,7 +259,7 @@ const RESULT_LINE = "bench-import-result ";
  */
 async function measureInChild(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<Result | null> {
   const args = ["--import", "tsx", fileURLToPath(import.meta.url), "--db", db, "--base-url", baseUrl, "--customers", String(flags.customers), "--orders", String(flags.orders), "--products", String(flags.products)];
-  const child = spawn(process.execPath, [...process.execArgv.filter((arg) => arg === "--expose-gc"), ...args], { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...process.execArgv.filter((arg) => arg === "--expose-gc" || arg.startsWith("--cpu-prof")), ...args], { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
   let result: Result | null = null;
   createInterface({ input: child.stdout! }).on("line", (line) => {
     if (line.startsWith(RESULT_LINE)) result = JSON.parse(line.slice(RESULT_LINE.length)) as Result;

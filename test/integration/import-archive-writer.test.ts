@@ -84,6 +84,17 @@ const writers: Array<{ title: string; write: Write }> = [
     },
   },
   {
+    // As the import writes: a batch gathered row by row (the SQLite writer encodes each row as it is added).
+    title: "through the driver, a batch gathered row by row",
+    write: async (rows) => {
+      bulk ??= await openBulkWriter(url);
+      const batch = bulk.newBatch();
+      for (const row of rows) batch.add(row);
+      expect(batch.size).toBe(rows.length);
+      await bulk.write(batch);
+    },
+  },
+  {
     // A new writer per call: on PostgreSQL every call starts with COPY (an earlier conflict sends a
     // writer's next batches through the upsert), so each rule is checked on that path too.
     title: "through a new driver writer per call",

@@ -24,10 +24,19 @@ export interface RunProgress {
   resourcesDone: string;
 }
 
+/** Rows gathered for one write (newBatch): the SQLite writer encodes each row as it is added. */
+export interface BulkBatch {
+  add(row: BulkRow): void;
+  /** Rows added so far. */
+  readonly size: number;
+}
+
 export interface BulkWriter {
   readonly provider: SqlProvider;
-  /** Upserts `rows` (and records `progress`) in one transaction. */
-  write(rows: readonly BulkRow[], progress?: RunProgress): Promise<void>;
+  /** An empty batch for `write`. */
+  newBatch(): BulkBatch;
+  /** Upserts `rows` (an array, or a batch of this writer's) and records `progress`, in one transaction. */
+  write(rows: readonly BulkRow[] | BulkBatch, progress?: RunProgress): Promise<void>;
   /**
    * Before an import for `shop`: when the archive tables hold no other shop's rows, drops their
    * secondary indexes (built once after the load instead of maintained row by row) and returns
@@ -96,25 +105,56 @@ interface SqliteBatch {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * Rows in file order per table, no de-duplication: SQLite applies a multi-row upsert row by row,
- * so a later copy of a key meets the earlier one through the same newer-wins clause (the result
- * groupRows would give). Money binds as a number while it is a safe integer (cheaper to post and
- * bind; SQLite stores the same INTEGER), as a bigint beyond.
+ * A SQLite batch being gathered: each row is encoded into its table's flat value array as it is
+ * added, so the import thread's row objects (and their dates and bigints) die young instead of
+ * living until the batch is written - they were what the thread's collector spent its time
+ * copying and marking (profile of bench:import). Rows stay in file order per table, no
+ * de-duplication: SQLite applies a multi-row upsert row by row, so a later copy of a key meets the
+ * earlier one through the same newer-wins clause (the result groupRows would give). Money binds
+ * as a number while it is a safe integer (cheaper to post and bind; SQLite stores the same
+ * INTEGER), as a bigint beyond.
  */
-function sqliteBatch(rows: readonly BulkRow[], progress: RunProgress | undefined, now: Date): SqliteBatch {
-  const stamp = encodeDate(now, "sqlite");
-  const byTable = new Map<BulkTable, SqlValue[]>();
-  for (const { table, row } of rows) {
-    let values = byTable.get(table);
-    if (!values) byTable.set(table, (values = []));
-    SQLITE_ROW_ENCODERS.get(table)!(values, row as unknown as Record<string, unknown>, stamp);
+class SqliteBatchBuilder implements BulkBatch {
+  size = 0;
+  private readonly stamp = encodeDate(new Date(), "sqlite");
+  private readonly byTable = new Map<BulkTable, SqlValue[]>();
+
+  add({ table, row }: BulkRow): void {
+    let values = this.byTable.get(table);
+    if (!values) this.byTable.set(table, (values = []));
+    SQLITE_ROW_ENCODERS.get(table)!(values, row as unknown as Record<string, unknown>, this.stamp);
+    this.size += 1;
   }
-  const tables: SqliteBatch["tables"] = [];
-  for (const spec of TABLES) {
-    const values = byTable.get(spec.table);
-    if (values) tables.push([spec.table, spec.columns.length + (spec.timestamps === "both" ? 2 : spec.timestamps === "created" ? 1 : 0), values]);
+
+  /** What the executor binds: the tables in write order, then the progress row. */
+  build(progress: RunProgress | undefined): SqliteBatch {
+    const tables: SqliteBatch["tables"] = [];
+    for (const spec of TABLES) {
+      const values = this.byTable.get(spec.table);
+      if (values) tables.push([spec.table, spec.columns.length + (spec.timestamps === "both" ? 2 : spec.timestamps === "created" ? 1 : 0), values]);
+    }
+    return { tables, progress: progress ? progressValues(progress, this.stamp) : null };
   }
-  return { tables, progress: progress ? progressValues(progress, stamp) : null };
+}
+
+/** A PostgreSQL batch: the rows themselves (its write groups and de-duplicates them per table). */
+class RowBatch implements BulkBatch {
+  readonly rows: BulkRow[] = [];
+  get size() {
+    return this.rows.length;
+  }
+  add(row: BulkRow): void {
+    this.rows.push(row);
+  }
+}
+
+/** An array of rows as a batch of this kind (`Builder`), or the batch itself. */
+function asBatch<Builder extends BulkBatch>(rows: readonly BulkRow[] | BulkBatch, Builder: new () => Builder): Builder {
+  if (rows instanceof Builder) return rows;
+  if (!Array.isArray(rows)) throw new TypeError("A batch from another writer");
+  const batch = new Builder();
+  for (const row of rows as readonly BulkRow[]) batch.add(row);
+  return batch;
 }
 
 type RowEncoder = (values: SqlValue[], row: Record<string, unknown>, stamp: string) => void;
@@ -220,7 +260,8 @@ function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unkn
   const create = [...(indexes ?? []).map((index) => index.createSql), ...(search?.restore ?? [])];
   return {
     provider: "sqlite",
-    write: (rows, progress) => call({ call: "write", args: [sqliteBatch(rows, progress, new Date())] }).then(() => undefined),
+    newBatch: () => new SqliteBatchBuilder(),
+    write: (rows, progress) => call({ call: "write", args: [asBatch(rows, SqliteBatchBuilder).build(progress)] }).then(() => undefined),
     async deferIndexes(shop) {
       if (!indexes) return false;
       const drop = [...indexes.map((index) => `DROP INDEX IF EXISTS "${index.name}"`), ...(search?.drop ?? [])];
@@ -321,10 +362,11 @@ async function openPostgres(url: string): Promise<BulkWriter> {
   };
   return {
     provider: "postgresql",
+    newBatch: () => new RowBatch(),
     write: (rows, progress) =>
       transaction(async () => {
         const stamp = encodeDate(new Date(), "postgresql");
-        const groups = groupRows(rows);
+        const groups = groupRows(asBatch(rows, RowBatch).rows);
         const lineGroup = groups.find(({ spec }) => spec.table === "orderLine");
         const linesDone = lineGroup ? inTransaction(lines, () => write(lines, lineGroup.spec, lineGroup.rows, stamp)) : Promise.resolve();
         try {

@@ -2,7 +2,7 @@
 // whatever the file size), mapped to rows and written through the driver writer in batches, each
 // committed together with the run's resume state. No Prisma here: the import thread
 // (import-thread.ts) runs this same code for a large file.
-import { toBulkRows, type BulkRow } from "./bulk-rows";
+import { toBulkRows } from "./bulk-rows";
 import type { BulkWriter, RunProgress } from "./bulk-writer.server";
 
 /** The download of a bulk result failed (e.g. its URL expired after 7 days): run the query again. */
@@ -56,7 +56,7 @@ export async function importBulkFile(writer: BulkWriter, file: BulkFile): Promis
   const { shop, currencyCode, batchSize, skip } = file;
   let line = 0;
   let committedLines = skip;
-  let batch: BulkRow[] = [];
+  let batch = writer.newBatch();
   let batchChars = 0;
   // One write in flight while the next batch is parsed: the database works while Node parses.
   let inflight: Promise<unknown> | null = null;
@@ -70,7 +70,7 @@ export async function importBulkFile(writer: BulkWriter, file: BulkFile): Promis
     await settle();
     const progress: RunProgress = { ...file.before, linesProcessed: line, objectsImported: file.before.objectsImported + line };
     const rows = batch;
-    batch = [];
+    batch = writer.newBatch();
     batchChars = 0;
     committedLines = line;
     // Settled to a value (never rejected) so an error waits for settle() instead of going unhandled.
@@ -83,9 +83,9 @@ export async function importBulkFile(writer: BulkWriter, file: BulkFile): Promis
   for await (const text of readLines(file.url)) {
     line += 1;
     if (line <= skip) continue;
-    for (const row of toBulkRows(shop, JSON.parse(text) as Record<string, unknown>, currencyCode)) batch.push(row);
+    for (const row of toBulkRows(shop, JSON.parse(text) as Record<string, unknown>, currencyCode)) batch.add(row);
     batchChars += text.length;
-    if (batch.length >= batchSize || batchChars >= MAX_BATCH_CHARS) await flush();
+    if (batch.size >= batchSize || batchChars >= MAX_BATCH_CHARS) await flush();
   }
   await flush();
   await settle();
