@@ -8,6 +8,8 @@ import type { AdminGraphql } from "~/modules/shopify/admin-graphql.server";
 import { archiveIndexes, searchIndexSql } from "~/modules/sync/archive-sql";
 import { openBulkWriter } from "~/modules/sync/bulk-writer.server";
 import { runInitialImport } from "~/modules/sync/initial-import.server";
+import { listCustomers } from "~/modules/customers/customer-index.server";
+import { searchIndexLive } from "~/modules/customers/customer-search.server";
 import { getTestDatabase } from "../support/db";
 import { emulatorAdmin, startEmulatedShops } from "../support/emulated-shop";
 
@@ -173,6 +175,39 @@ describe("secondary indexes around the import", () => {
     await writer.restoreIndexes();
     await writer.close();
     await searchIndexAgrees();
+  });
+
+  test("GIVEN an import that has deferred the indexes, WHEN staff search the customers, THEN they find the same customers as with the indexes", async () => {
+    await importShop();
+    const customers = await prisma.customer.findMany({ where: { shop: SHOP }, select: { email: true, displayName: true, tags: true } });
+    const tag = customers.flatMap((customer) => customer.tags.split(", ")).find(Boolean);
+    const queries = [
+      ...customers.slice(0, 6).flatMap((customer) => [customer.email?.slice(0, 5), customer.displayName?.slice(1, 4), customer.displayName?.slice(0, 1)]).filter((q): q is string => !!q).map((q) => ({ q })),
+      ...(tag ? [{ tag }, { q: tag.slice(0, 3).toUpperCase() }] : []),
+    ];
+    expect(queries.length).toBeGreaterThan(10);
+    const found = async () => {
+      const pages = [];
+      for (const query of queries) {
+        const page = await listCustomers({ shop: SHOP, query, currencyCode: "USD", take: 500, db: prisma });
+        pages.push({ query, total: page.total, ids: page.customers.map((customer) => customer.shopifyId).sort() });
+      }
+      return pages;
+    };
+    const indexed = await found();
+    expect(indexed.every((page) => page.total > 0 && page.ids.length === page.total)).toBe(true);
+
+    const writer = await openBulkWriter(url);
+    try {
+      expect(await writer.deferIndexes(SHOP)).toBe(true);
+      if (provider === "sqlite") expect(await searchIndexLive(prisma)).toBe(false);
+      expect(await found()).toEqual(indexed);
+      await writer.restoreIndexes();
+      if (provider === "sqlite") expect(await searchIndexLive(prisma)).toBe(true);
+      expect(await found()).toEqual(indexed);
+    } finally {
+      await writer.close();
+    }
   });
 
   test("GIVEN another shop's rows, WHEN an import completes, THEN the search index, kept row by row by its triggers, finds every customer", async () => {

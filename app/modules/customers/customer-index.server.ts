@@ -5,6 +5,7 @@ import { prisma, Prisma, type PrismaClient } from "../../db.server";
 import { providerOf, type SqlProvider } from "../db/provider.server";
 import { toMinorUnits } from "../money/money";
 import { QueryError, type CustomerQuery, type SortKey } from "./customer-query";
+import { searchIndexLive } from "./customer-search.server";
 
 export { customerQueryParams, customerQuerySchema, parseCustomerQuery, QUERY_FIELDS, QueryError, SORT_KEYS, type CustomerQuery, type SortKey } from "./customer-query";
 
@@ -426,7 +427,8 @@ export async function listCustomers({
   const column = COLUMN[sort];
   const select = { shopifyId: true, [column]: true } as Prisma.CustomerSelect;
   type Matched = { shopifyId: string } & Partial<Record<typeof column, string | number | bigint | Date | null>>;
-  const search = provider === "sqlite" ? searchIndexQuery(shop, query) : null;
+  // (While an import has the index deferred, the usual path below: LIKE on the customers' rows.)
+  const search = provider === "sqlite" && (query.q || query.tag) && (await searchIndexLive(db)) ? searchIndexQuery(shop, query) : null;
   const literal = hasLikeSpecial(query.q) || hasLikeSpecial(query.tag);
   const alone = !filters({ ...query, q: undefined, tag: undefined });
   let matches: Matched[] | null = null;
@@ -468,7 +470,8 @@ export async function listCustomers({
 
 /** Every customer the query selects, whole, in pages of 1,000 in id order (exports, bulk actions): memory stays flat. */
 export async function* customerPages({ shop, query, currencyCode, db = prisma }: { shop: string; query: CustomerQuery; currencyCode: string; db?: PrismaClient }) {
-  const search = providerOf(db) === "sqlite" && (hasLikeSpecial(query.q) || hasLikeSpecial(query.tag)) ? searchIndexQuery(shop, query) : null;
+  // (While an import has the index deferred, Prisma's LIKE: its wildcards act as wildcards until the index is back.)
+  const search = providerOf(db) === "sqlite" && (hasLikeSpecial(query.q) || hasLikeSpecial(query.tag)) && (await searchIndexLive(db)) ? searchIndexQuery(shop, query) : null;
   if (search) {
     // A search with LIKE's wildcards, as listCustomers finds it: the selected ids first (a few
     // strings each; the other filters applied only when there are any), then their rows, MAX_IDS

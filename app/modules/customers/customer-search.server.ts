@@ -1,5 +1,5 @@
 // SQLite's customer search index (migration 0013, decision 009): what the privacy requests do to it.
-import type { Prisma, PrismaClient } from "../../db.server";
+import { Prisma, type PrismaClient } from "../../db.server";
 import { providerOf } from "../db/provider.server";
 
 /**
@@ -12,4 +12,18 @@ import { providerOf } from "../db/provider.server";
  */
 export async function purgeSearchIndex(db: PrismaClient | Prisma.TransactionClient): Promise<void> {
   if (providerOf(db) === "sqlite") await db.$executeRaw`INSERT INTO "CustomerSearch"("CustomerSearch") VALUES ('optimize')`;
+}
+
+/** The triggers that keep the search index (migration 0013); an import drops them while it defers the index. */
+const SEARCH_TRIGGERS = ["Customer_search_insert", "Customer_search_update", "Customer_search_delete"];
+
+/**
+ * SQLite: whether the search index is complete. An import that defers the secondary indexes drops
+ * its triggers and empties it, and refills it with them at the end (archive-sql.ts, both in one
+ * transaction): meanwhile a search must read the customers' rows (LIKE) instead, or it would find
+ * nobody for the import's duration.
+ */
+export async function searchIndexLive(db: PrismaClient): Promise<boolean> {
+  const [row] = await db.$queryRaw<Array<{ n: bigint | number }>>`SELECT COUNT(*) AS "n" FROM sqlite_master WHERE type = 'trigger' AND name IN (${Prisma.join(SEARCH_TRIGGERS)})`;
+  return Number(row?.n ?? 0) === SEARCH_TRIGGERS.length;
 }
