@@ -248,9 +248,20 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
       }
     },
     deferIndexes: (...args) => deferIndexes.immediate(...args),
-    exec: (sqls) => {
-      for (const sql of sqls) db.exec(sql);
-      statements.clear();
+    // Index builds sort on helper threads (PRAGMA threads) in runs of SQLite's default 2 MB cache,
+    // merged: 3.4-2.6 s -> 1.8-2.2 s for the four largest, against one thread sorting in the
+    // load's 16 MB. (Either alone did little.) The connection's settings are put back after.
+    buildIndexes: (sqls) => {
+      const cache = db.pragma("cache_size", { simple: true });
+      db.pragma("threads = 2");
+      db.pragma("cache_size = -2000");
+      try {
+        for (const sql of sqls) db.exec(sql);
+      } finally {
+        db.pragma("threads = 0");
+        db.pragma("cache_size = " + cache);
+        statements.clear();
+      }
     },
     close: () => db.close(),
   };
@@ -259,7 +270,7 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
 interface Executor {
   write(batch: SqliteBatch): void;
   deferIndexes(otherShopsSql: string, shop: string, drop: string[], ensure: string[]): boolean;
-  exec(sqls: string[]): void;
+  buildIndexes(sqls: string[]): void;
   close(): void;
 }
 type ExecutorCall = { [K in keyof Executor]: { call: K; args: Parameters<Executor[K]> } }[keyof Executor];
@@ -288,7 +299,7 @@ function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unkn
       return (await call({ call: "deferIndexes", args: [otherShopsSql("@shop"), shop, drop, create] })) === true;
     },
     async restoreIndexes() {
-      if (indexes) await call({ call: "exec", args: [create] });
+      if (indexes) await call({ call: "buildIndexes", args: [create] });
     },
     close,
   };
