@@ -109,6 +109,9 @@ async function sqliteTemplate(): Promise<string> {
   return template;
 }
 
+/** PostgreSQL tables that are no Prisma model: only raw SQL and triggers know them (migration 0014). */
+export const POSTGRES_RAW_TABLES = ["CustomerSearch"];
+
 /**
  * SQLite: the database's ordinary tables, the migrations' bookkeeping (bound: MIGRATIONS_TABLE)
  * left out. Not the customer search index (migration 0013): a virtual table and its shadow tables,

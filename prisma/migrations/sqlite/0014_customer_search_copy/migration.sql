@@ -1,0 +1,2 @@
+-- This is an empty migration: PostgreSQL's 0014 gives its customers search a narrow copy of the
+-- searched text, as SQLite's search index of 0013 already is.
