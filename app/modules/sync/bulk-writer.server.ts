@@ -253,12 +253,13 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
     // load's 16 MB. (Either alone did little.) The connection's settings are put back after.
     buildIndexes: (sqls) => {
       const cache = db.pragma("cache_size", { simple: true });
+      const threads = db.pragma("threads", { simple: true });
       db.pragma("threads = 2");
       db.pragma("cache_size = -2000");
       try {
         for (const sql of sqls) db.exec(sql);
       } finally {
-        db.pragma("threads = 0");
+        db.pragma("threads = " + threads);
         db.pragma("cache_size = " + cache);
         statements.clear();
       }
@@ -289,8 +290,8 @@ function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unkn
     provider: "sqlite",
     newBatch: () => new SqliteBatchBuilder(),
     // Two: the writer thread has the next batch at hand when it ends a commit (a checkpoint can
-    // hold it for a while), so the import thread is not left waiting. bench:import, orders phase:
-    // 14.3-14.9 s with one, 12.6-13.5 with two, 13.3-13.7 with three.
+    // hold it for a while), so the import thread is not left waiting. bench:import, orders phase in
+    // alternating runs: 13.9-14.9 s with one, 13.3-13.4 with two; three measured no better.
     queueDepth: 2,
     write: (rows, progress) => call({ call: "write", args: [asBatch(rows, SqliteBatchBuilder).build(progress)] }).then(() => undefined),
     async deferIndexes(shop) {
