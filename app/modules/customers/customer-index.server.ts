@@ -39,7 +39,13 @@ export const SEGMENT_BY_IDS = MAX_IDS;
 /** The ids of a custom segment's members when it has at most SEGMENT_BY_IDS of them; null for a larger one. */
 async function smallSegmentMembers(db: PrismaClient, shop: string, segmentId: string | undefined): Promise<string[] | null> {
   if (!segmentId) return null;
-  const members = await db.segmentMember.findMany({ where: { segmentId, shop }, select: { customerId: true }, take: SEGMENT_BY_IDS + 1 });
+  // SQLite: read along the key (segmentId, customerId); the shop is checked on each row (`+` keeps
+  // SQLite from choosing the (shop, customerId) index, which scanned every membership of the shop:
+  // 9 ms for an empty segment, 0.01 along the key, at 40,000 memberships).
+  const members =
+    providerOf(db) === "sqlite"
+      ? await db.$queryRaw<Array<{ customerId: string }>>`SELECT "customerId" FROM "SegmentMember" WHERE "segmentId" = ${segmentId} AND +"shop" = ${shop} LIMIT ${SEGMENT_BY_IDS + 1}`
+      : await db.segmentMember.findMany({ where: { segmentId, shop }, select: { customerId: true }, take: SEGMENT_BY_IDS + 1 });
   return members.length > SEGMENT_BY_IDS ? null : members.map((member) => member.customerId);
 }
 
@@ -65,14 +71,17 @@ const liveCustomers = (db: PrismaClient, shop: string) => countOf(db, Prisma.sql
  * filter's EXISTS walked every customer of the shop probing a membership each (72-76 / 86-98 ms
  * p50 / p95 for 7,000-21,000 members of 100,000 customers); this measured 41 / 58 ms. Not on
  * PostgreSQL, which joins the members to an index of the live customers' keys (migration 0012)
- * in less: the same subquery there was 80 ms, a key lookup 3 us each.
+ * in less: the same subquery there was 80 ms, a key lookup 3 us each. The segment's rows are read
+ * along its key: `+` keeps SQLite from the (shop, customerId) index, which its statistics (sampled
+ * after an import) made look as selective, and which scanned every membership of the shop (6,705
+ * members of 40,693 memberships: 24 -> 15 ms).
  */
 const liveMembers = (db: PrismaClient, shop: string, segmentId: string) =>
   countOf(
     db,
     Prisma.sql`
     SELECT COUNT(*) AS "n" FROM "SegmentMember" m
-    WHERE m."segmentId" = ${segmentId} AND m."shop" = ${shop}
+    WHERE m."segmentId" = ${segmentId} AND +m."shop" = ${shop}
       AND (SELECT 1 FROM "Customer" c WHERE c."shop" = m."shop" AND c."shopifyId" = m."customerId" AND c."deletedAt" IS NULL) = 1`,
   );
 
