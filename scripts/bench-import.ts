@@ -259,8 +259,8 @@ const RESULT_LINE = "bench-import-result ";
  */
 async function measureInChild(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<Result | null> {
   const args = ["--import", "tsx", fileURLToPath(import.meta.url), "--db", db, "--base-url", baseUrl, "--customers", String(flags.customers), "--orders", String(flags.orders), "--products", String(flags.products)];
-  // glibc's malloc arenas capped at two, as `npm start`, `npm run worker` and `npm run demo` run the
-  // app (package.json): with a thread per arena the import's three threads left ~15 MB more RSS.
+  // glibc's malloc arenas capped at two, as `npm start` and `npm run worker` run the app
+  // (package.json): with an arena per thread the import's three threads left ~15 MB more RSS.
   const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2" };
   const child = spawn(process.execPath, [...process.execArgv.filter((arg) => arg === "--expose-gc" || arg.startsWith("--cpu-prof")), ...args], { cwd: repoRoot(), env, stdio: ["ignore", "pipe", "inherit"] });
   let result: Result | null = null;
