@@ -79,7 +79,7 @@ const MAX_BATCH_CHARS = 8 * 2 ** 20;
 export async function importBulkFile(writer: BulkWriter, file: BulkFile): Promise<void> {
   const { shop, currencyCode, batchSize, skip } = file;
   let line = 0;
-  let committedLines = skip;
+  let flushedLines = skip;
   let batch = writer.newBatch();
   let batchChars = 0;
   // Writes in flight (up to the writer's queueDepth) while the next batch is parsed: the database
@@ -93,13 +93,13 @@ export async function importBulkFile(writer: BulkWriter, file: BulkFile): Promis
     while (inflight.length) await settleOne();
   };
   const flush = async () => {
-    if (line === committedLines) return;
+    if (line === flushedLines) return;
     if (inflight.length >= writer.queueDepth) await settleOne();
     const progress: RunProgress = { ...file.before, linesProcessed: line, objectsImported: file.before.objectsImported + line };
     const rows = batch;
     batch = writer.newBatch();
     batchChars = 0;
-    committedLines = line;
+    flushedLines = line;
     // Settled to a value (never rejected) so an error waits for settle() instead of going unhandled.
     // Each batch's onCommitted after the one before it.
     const before = inflight.at(-1) ?? Promise.resolve(null);
@@ -110,13 +110,20 @@ export async function importBulkFile(writer: BulkWriter, file: BulkFile): Promis
         .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
     );
   };
-  for await (const text of readLines(file.url)) {
-    line += 1;
-    if (line <= skip) continue;
-    for (const row of toBulkRows(shop, JSON.parse(text) as Record<string, unknown>, currencyCode)) batch.add(row);
-    batchChars += text.length;
-    if (batch.size >= batchSize || batchChars >= MAX_BATCH_CHARS) await flush();
+  try {
+    for await (const text of readLines(file.url)) {
+      line += 1;
+      if (line <= skip) continue;
+      for (const row of toBulkRows(shop, JSON.parse(text) as Record<string, unknown>, currencyCode)) batch.add(row);
+      batchChars += text.length;
+      if (batch.size >= batchSize || batchChars >= MAX_BATCH_CHARS) await flush();
+    }
+    await flush();
+  } catch (error) {
+    // A line that fails (or the download): the batches already posted end first, reported or not,
+    // so nothing is still writing - or reporting - once this has failed.
+    await Promise.all(inflight);
+    throw error;
   }
-  await flush();
   await settle();
 }
