@@ -273,6 +273,25 @@ async function measureInChild(flags: Flags, db: "sqlite" | "postgres", baseUrl: 
   return result;
 }
 
+/** The issue's reference machine: JSON.parse of bulk JSONL read by readline, lines per second on one core. */
+const REFERENCE_PARSE_LINES_PER_SEC = 180_000;
+
+/**
+ * This machine's speed as the issue states its reference's: the orders file read by readline and
+ * each line JSON.parse'd (the first 500,000 lines), so a run's times can be scaled to the targets.
+ */
+async function parseLinesPerSec(flags: Flags): Promise<number> {
+  const lines = createInterface({ input: createReadStream(path.join(cacheDir(flags), "orders.jsonl")), crlfDelay: Infinity });
+  const started = performance.now();
+  let count = 0;
+  for await (const line of lines) {
+    JSON.parse(line);
+    if (++count === 500_000) break;
+  }
+  lines.close();
+  return Math.round(count / ((performance.now() - started) / 1000));
+}
+
 async function main() {
   const flags = parseFlags(process.argv.slice(2));
   if (flags.serve) return generateAndServe(flags);
@@ -289,6 +308,9 @@ async function main() {
   const objects = Object.values(server.manifest.resources).reduce((sum, r) => sum + r.objectCount, 0);
   const megabytes = Object.values(server.manifest.resources).reduce((sum, r) => sum + r.bytes, 0) / 2 ** 20;
   console.log(`files ready in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s: ${objects.toLocaleString("en")} JSONL objects, ${megabytes.toFixed(0)} MB`);
+  const parseRate = await parseLinesPerSec(flags);
+  const scale = parseRate / REFERENCE_PARSE_LINES_PER_SEC;
+  console.log(`this machine: JSON.parse of the orders file by readline ${parseRate.toLocaleString("en")} lines/s - ${scale.toFixed(2)}x the issue's reference (~${REFERENCE_PARSE_LINES_PER_SEC.toLocaleString("en")}); its targets scaled: SQLite ${(20 / scale).toFixed(1)} s, PostgreSQL ${(25 / scale).toFixed(1)} s`);
   const results: Result[] = [];
   try {
     for (const db of flags.db === "both" ? (["sqlite", "postgres"] as const) : [flags.db]) {
@@ -303,7 +325,7 @@ async function main() {
       `${result.db}: ${result.seconds} s, ${result.ordersPerSec.toLocaleString("en")} orders/s, ${result.rowsPerSec.toLocaleString("en")} rows/s (${result.rows.toLocaleString("en")} rows), peak RSS ${result.peakRssMb} MB (${result.baselineRssMb} MB before the import)`,
     );
   }
-  for (const result of results) console.log(JSON.stringify(result));
+  for (const result of results) console.log(JSON.stringify({ ...result, parseLinesPerSec: parseRate }));
 }
 
 await main();
