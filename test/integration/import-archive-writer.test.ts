@@ -151,6 +151,16 @@ describe.each(writers)("archive writer $title", ({ write }) => {
     expect((await findCustomer())!.email).toBe("new@example.com");
   });
 
+  test("within one call, of copies equally new (or without a version) the last one wins", async () => {
+    const line = (title: string): BulkRow => ({
+      table: "orderLine",
+      row: { shop: SHOP, shopifyId: "gid://shopify/LineItem/7", orderId: "gid://shopify/Order/1", productId: null, variantId: null, title, variantTitle: null, sku: null, quantity: 1, currentQuantity: 1, unitPriceMinor: 5n, totalMinor: 5n },
+    });
+    await write([customer({ email: "first@example.com" }), line("first"), customer({ email: "second@example.com" }), line("second"), line("third")]);
+    expect((await findCustomer())!.email).toBe("second@example.com");
+    expect((await prisma.orderLine.findFirstOrThrow({ where: { shop: SHOP } })).title).toBe("third");
+  });
+
   test("a soft-deleted record is not resurrected, even by a newer copy", async () => {
     await write([customer(), order()]);
     await prisma.customer.update({ where: { shop_shopifyId: { shop: SHOP, shopifyId: "gid://shopify/Customer/1" } }, data: { deletedAt: new Date() } });
