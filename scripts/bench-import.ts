@@ -1,5 +1,5 @@
-// `npm run bench:import [-- --customers N --orders N --products N --db sqlite|postgres|both]`:
-// measures the initial import on SQLite and PostgreSQL. The store's bulk JSONL files come from the
+// `npm run bench:import [-- --customers N --orders N --products N --db sqlite|postgres|both] [--floor]`:
+// measures the initial import on SQLite and PostgreSQL (with --floor, what its parts cost alone). The store's bulk JSONL files come from the
 // emulator's own store and bulk code, generated once into a cache folder by a child process that
 // then serves them over HTTP (as Shopify's storage would), so neither generation nor serving is in
 // the measured import or its memory. Prints human lines, then one JSON object per database.
@@ -15,9 +15,13 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 import { createPrismaClient, repoRoot } from "../app/db.server";
+import { analyzeArchive, refreshOrderDates } from "../app/modules/customers/customer-stats.server";
 import type { AdminGraphql } from "../app/modules/shopify/admin-graphql.server";
 import { BULK_OPERATION_STATUS, RUN_BULK_QUERY } from "../app/modules/sync/bulk-documents";
-import { IMPORT_RESOURCES, runInitialImport } from "../app/modules/sync/initial-import.server";
+import { toBulkRows } from "../app/modules/sync/bulk-rows";
+import { openBulkWriter, type BulkBatch } from "../app/modules/sync/bulk-writer.server";
+import { splitLines } from "../app/modules/sync/import-file.server";
+import { DEFAULT_BATCH_SIZE, IMPORT_RESOURCES, runInitialImport } from "../app/modules/sync/initial-import.server";
 import { applyMigrations } from "./setup-db";
 
 const SHOP = "bench-shop.myshopify.com";
@@ -31,10 +35,12 @@ interface Flags {
   serve: boolean;
   /** Set in the child process that measures one database: where the files are served. */
   baseUrl: string | null;
+  /** Measure the import's parts alone instead of the import (measureFloor). */
+  floor: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { customers: 100_000, orders: 500_000, products: 500, db: "both", serve: false, baseUrl: null };
+  const flags: Flags = { customers: 100_000, orders: 500_000, products: 500, db: "both", serve: false, baseUrl: null, floor: false };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i]!.replace(/^--/, "").split("=");
     const value = () => inline ?? argv[++i] ?? "";
@@ -42,6 +48,7 @@ function parseFlags(argv: string[]): Flags {
     else if (name === "db") flags.db = value() as Flags["db"];
     else if (name === "serve") flags.serve = true;
     else if (name === "base-url") flags.baseUrl = value();
+    else if (name === "floor") flags.floor = true;
     else throw new Error(`Unknown flag ${argv[i]}`);
   }
   if (!["sqlite", "postgres", "both"].includes(flags.db)) throw new Error("--db must be sqlite, postgres or both");
@@ -204,6 +211,76 @@ async function measure(db: Result["db"], url: string, flags: Flags, baseUrl: str
   }
 }
 
+interface FloorResult {
+  bench: "import-floor";
+  db: "sqlite" | "postgres";
+  rows: number;
+  /** JSON.parse of every line of the three files, read from disk: one core. */
+  parseSeconds: number;
+  /** The same rows, parsed and gathered into batches beforehand, written through the import's writer on this thread. */
+  writeSeconds: number;
+  /** The customers' first and last order dates, then the secondary indexes (and SQLite's search index), then ANALYZE: the import's steps after the load. */
+  afterLoadSeconds: number;
+  /** Parsing and writing overlapped perfectly on two cores, then the steps after the load: the least any import of this store can take here. */
+  floorSeconds: number;
+  peakRssMb: number;
+}
+
+/**
+ * `--floor`: what the import's parts cost alone on this machine - JSON.parse of the files, the
+ * writer writing rows prepared beforehand (no parsing, mapping or encoding in its time), the steps
+ * after the load as the import runs them - so a run of the import can be set against the least its
+ * parts allow. The prepared batches are held in memory (the child gets a heap large enough).
+ */
+async function measureFloor(db: FloorResult["db"], url: string, flags: Flags, manifest: Manifest): Promise<FloorResult> {
+  await applyMigrations({ url, log: () => undefined });
+  const prisma = createPrismaClient(url);
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const files = IMPORT_RESOURCES.map(({ resource }) => path.join(cacheDir(flags), manifest.resources[resource]!.file));
+  const lines = (file: string) => splitLines(createReadStream(file, { highWaterMark: 256 * 1024 }));
+  const seconds = (since: number) => round((performance.now() - since) / 1000, 2);
+  try {
+    let started = performance.now();
+    for (const file of files) for await (const line of lines(file)) JSON.parse(line);
+    const parseSeconds = seconds(started);
+    const writer = await openBulkWriter(url);
+    try {
+      if (!(await writer.deferIndexes(SHOP))) throw new Error("the floor's archive must hold no other shop");
+      const batches: BulkBatch[] = [];
+      let rows = 0;
+      for (const file of files) {
+        let batch = writer.newBatch();
+        for await (const line of lines(file)) {
+          for (const row of toBulkRows(SHOP, JSON.parse(line) as Record<string, unknown>, "USD")) batch.add(row);
+          if (batch.size < DEFAULT_BATCH_SIZE) continue;
+          rows += batch.size;
+          batches.push(batch);
+          batch = writer.newBatch();
+        }
+        rows += batch.size;
+        batches.push(batch);
+      }
+      started = performance.now();
+      for (const batch of batches) await writer.write(batch);
+      const writeSeconds = seconds(started);
+      batches.length = 0;
+      started = performance.now();
+      await refreshOrderDates(prisma, { shop: SHOP });
+      await writer.restoreIndexes();
+      await analyzeArchive(prisma);
+      const afterLoadSeconds = seconds(started);
+      const floorSeconds = round(Math.max(parseSeconds, writeSeconds) + afterLoadSeconds, 2);
+      return { bench: "import-floor", db, rows, parseSeconds, writeSeconds, afterLoadSeconds, floorSeconds, peakRssMb: round(peak / 2 ** 20, 1) };
+    } finally {
+      await writer.close();
+    }
+  } finally {
+    clearInterval(sampler);
+    await prisma.$disconnect();
+  }
+}
+
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function postgresReachable(url: string): Promise<string | null> {
@@ -220,14 +297,15 @@ async function postgresReachable(url: string): Promise<string | null> {
 }
 
 /** Measures one database in this process (the child measureInChild started); null when PostgreSQL is not reachable. */
-async function measureOne(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<Result | null> {
+async function measureOne(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<Result | FloorResult | null> {
   const manifest = JSON.parse(readFileSync(path.join(cacheDir(flags), "manifest.json"), "utf8")) as Manifest;
+  const run = (url: string) => (flags.floor ? measureFloor(db, url, flags, manifest) : measure(db, url, flags, baseUrl, manifest));
   if (db === "sqlite") {
     const dir = path.join(os.tmpdir(), "crm-bench-import");
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `bench-${process.pid}.db`);
     try {
-      return await measure("sqlite", `file:${file}`, flags, baseUrl, manifest);
+      return await run(`file:${file}`);
     } finally {
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
     }
@@ -244,7 +322,7 @@ async function measureOne(flags: Flags, db: "sqlite" | "postgres", baseUrl: stri
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    return await measure("postgres", url.toString(), flags, baseUrl, manifest);
+    return await run(url.toString());
   } finally {
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.end();
@@ -257,15 +335,18 @@ const RESULT_LINE = "bench-import-result ";
  * Each database in a process of its own: memory a process has used stays in its RSS, so measured
  * after SQLite in the same process PostgreSQL's peak started ~90 MB higher.
  */
-async function measureInChild(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<Result | null> {
+async function measureInChild<R extends Result | FloorResult>(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<R | null> {
   const args = ["--import", "tsx", fileURLToPath(import.meta.url), "--db", db, "--base-url", baseUrl, "--customers", String(flags.customers), "--orders", String(flags.orders), "--products", String(flags.products)];
+  // The floor holds every prepared batch at once (~2 GB of heap for the default store).
+  if (flags.floor) args.unshift("--max-old-space-size=8192");
+  if (flags.floor) args.push("--floor");
   // glibc's malloc arenas capped at two, as `npm start` and `npm run worker` run the app
   // (package.json): with an arena per thread the import's three threads left ~15 MB more RSS.
   const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2" };
   const child = spawn(process.execPath, [...process.execArgv.filter((arg) => arg === "--expose-gc" || arg.startsWith("--cpu-prof")), ...args], { cwd: repoRoot(), env, stdio: ["ignore", "pipe", "inherit"] });
-  let result: Result | null = null;
+  let result: R | null = null;
   createInterface({ input: child.stdout! }).on("line", (line) => {
-    if (line.startsWith(RESULT_LINE)) result = JSON.parse(line.slice(RESULT_LINE.length)) as Result;
+    if (line.startsWith(RESULT_LINE)) result = JSON.parse(line.slice(RESULT_LINE.length)) as R;
     else console.log(line);
   });
   const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
@@ -313,10 +394,11 @@ async function main() {
   const parseRate = await parseLinesPerSec(flags);
   const scale = parseRate / REFERENCE_PARSE_LINES_PER_SEC;
   console.log(`this machine: JSON.parse of the orders file by readline ${parseRate.toLocaleString("en")} lines/s - ${scale.toFixed(2)}x the issue's reference (~${REFERENCE_PARSE_LINES_PER_SEC.toLocaleString("en")}); the default store's targets scaled: SQLite ${(20 / scale).toFixed(1)} s, PostgreSQL ${(25 / scale).toFixed(1)} s`);
+  if (flags.floor) return floorMain(flags, server, scale, parseRate);
   const results: Result[] = [];
   try {
     for (const db of flags.db === "both" ? (["sqlite", "postgres"] as const) : [flags.db]) {
-      const result = await measureInChild(flags, db, server.baseUrl);
+      const result = await measureInChild<Result>(flags, db, server.baseUrl);
       if (result) results.push(result);
     }
   } finally {
@@ -325,6 +407,27 @@ async function main() {
   for (const result of results) {
     console.log(
       `${result.db}: ${result.seconds} s, ${result.ordersPerSec.toLocaleString("en")} orders/s, ${result.rowsPerSec.toLocaleString("en")} rows/s (${result.rows.toLocaleString("en")} rows), peak RSS ${result.peakRssMb} MB (${result.baselineRssMb} MB before the import)`,
+    );
+  }
+  for (const result of results) console.log(JSON.stringify({ ...result, parseLinesPerSec: parseRate }));
+}
+
+/** `--floor`: each database's parts measured alone (measureFloor), and what they allow at the reference speed. */
+async function floorMain(flags: Flags, server: { baseUrl: string; stop: () => void }, scale: number, parseRate: number) {
+  const targets = { sqlite: 20, postgres: 25 };
+  const results: FloorResult[] = [];
+  try {
+    for (const db of flags.db === "both" ? (["sqlite", "postgres"] as const) : [flags.db]) {
+      const result = await measureInChild<FloorResult>(flags, db, server.baseUrl);
+      if (result) results.push(result);
+    }
+  } finally {
+    server.stop();
+  }
+  for (const r of results) {
+    console.log(
+      `${r.db} floor: JSON.parse of every line ${r.parseSeconds} s (one core); the ${r.rows.toLocaleString("en")} rows, prepared beforehand, written ${r.writeSeconds} s; order dates, indexes and ANALYZE ${r.afterLoadSeconds} s - ` +
+        `at best ${r.floorSeconds} s here (parsing and writing fully overlapped, then the rest), ~${(r.floorSeconds * scale).toFixed(1)} s at the reference against its ${targets[r.db]} s target (peak RSS ${r.peakRssMb} MB)`,
     );
   }
   for (const result of results) console.log(JSON.stringify({ ...result, parseLinesPerSec: parseRate }));

@@ -19,7 +19,7 @@ export const IMPORT_RESOURCES = [
 // 5,000 rows 26k rows/s, 25,000 rows 47k rows/s); an import into an archive of its own defers the
 // secondary indexes, and then 10,000 rows measured as fast as 20,000 on SQLite with ~80 MB less
 // peak RSS on PostgreSQL (two batches live at a time: one written, the next parsed).
-const DEFAULT_BATCH_SIZE = 10_000;
+export const DEFAULT_BATCH_SIZE = 10_000;
 
 // A file this large is imported on a thread with a bounded heap (import-file-thread.server.ts); a
 // smaller one is not worth starting it for.
