@@ -38,7 +38,7 @@ const { values: flags } = parseArgs({
     //   then shares its CPU and SQLite's one write lock between them);
     // off: intake alone, nothing applied (diagnosis).
     worker: { type: "string", default: "after" },
-    // Diagnosis: write the app's CPU profile (node --cpu-prof) into this folder.
+    // Diagnosis: write the app's CPU profile (node --cpu-prof) into this folder, and the worker's.
     profile: { type: "string" },
   },
 });
@@ -209,7 +209,9 @@ async function startApp(databaseUrl: string, port: number): Promise<ChildProcess
 
 /** `npm run worker` against the app's database: applies what the app recorded. */
 function startWorker(databaseUrl: string): ChildProcess {
-  return spawn(process.execPath, [require.resolve("tsx/cli"), "scripts/worker.ts"], {
+  // Profiled: node itself with tsx's hooks (no tsx child process), so the profile is the worker's.
+  const args = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(flags.profile)}`, "--import", "tsx", "scripts/worker.ts"] : [require.resolve("tsx/cli"), "scripts/worker.ts"];
+  return spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", SHOPIFY_API_KEY: "bench-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1", DATABASE_URL: databaseUrl, LOG_LEVEL: "error" },
     stdio: ["ignore", "ignore", "inherit"],
@@ -274,7 +276,8 @@ async function main() {
   }
   if (flags.worker === "off") counts = await store.eventCounts();
   const drainSeconds = (performance.now() - drainStarted) / 1000;
-  if (worker?.pid) process.kill(-worker.pid, "SIGKILL");
+  // Profiled, it stops as asked, so node writes the profile; else at once.
+  if (worker?.pid) process.kill(-worker.pid, flags.profile ? "SIGTERM" : "SIGKILL");
   app.kill("SIGTERM");
   agent.destroy();
   await store.close();
