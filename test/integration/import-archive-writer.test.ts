@@ -273,6 +273,36 @@ describe.each([
     }
   });
 
+  // SQLite posts a batch to its writer in parts while it is gathered: the parts belong to that batch's write alone.
+  const customers = (from: number, count: number) => Array.from({ length: count }, (_, index) => customer({ shopifyId: `gid://shopify/Customer/${from + index}` }));
+
+  test("a batch gathered but never written (its import failed) leaves nothing behind: the next write holds only its own rows", async () => {
+    const writer = await openBulkWriter(url, { workerThread });
+    try {
+      const abandoned = writer.newBatch();
+      for (const row of customers(1, 2500)) abandoned.add(row);
+      const next = writer.newBatch();
+      for (const row of customers(5001, 10)) next.add(row);
+      await writer.write(next);
+      expect(await prisma.customer.count()).toBe(10);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  test("a large batch is one transaction: when its last row fails, none of the thousands gathered before it is kept", async () => {
+    const writer = await openBulkWriter(url, { workerThread });
+    try {
+      const batch = writer.newBatch();
+      for (const row of customers(1, 2500)) batch.add(row);
+      batch.add(order({ name: null as unknown as string }));
+      await expect(writer.write(batch)).rejects.toThrow(/null/i);
+      expect(await prisma.customer.count()).toBe(0);
+    } finally {
+      await writer.close();
+    }
+  });
+
   test("queued writes that succeed commit in order: the later copy of a row wins", async () => {
     const writer = await openBulkWriter(url, { workerThread });
     try {

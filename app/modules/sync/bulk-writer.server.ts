@@ -104,9 +104,17 @@ const SQLITE_CHUNKS = [100, 10, 1] as const;
  * bound values (row after row, insertColumns order), then the progress row. No per-row objects.
  */
 interface SqliteBatch {
-  tables: Array<[table: BulkTable, width: number, values: SqlValue[]]>;
+  /** The batch's id when parts of it were posted ahead of it (`stage`), else null. */
+  id: number | null;
+  tables: SqliteTables;
   progress: SqlValue[] | null;
 }
+
+type SqliteTables = Array<[table: BulkTable, width: number, values: SqlValue[]]>;
+
+// Rows of a batch posted to the writer at a time while it is gathered (SqliteBatchBuilder).
+const SQLITE_STAGE_ROWS = 1_000;
+let nextSqliteBatchId = 0;
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -114,7 +122,11 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * A SQLite batch being gathered: each row is encoded into its table's flat value array as it is
  * added, so the import thread's row objects (and their dates and bigints) die young instead of
  * living until the batch is written - they were what the thread's collector spent its time
- * copying and marking (profile of bench:import). Rows stay in file order per table, no
+ * copying and marking (profile of bench:import). Every SQLITE_STAGE_ROWS rows the values go to the
+ * writer ahead of the write (the writer's `stage`), so the values die young too: bench:import's
+ * orders phase 10.6-12.3 -> 7.5-9.2 s in alternating runs. The writer writes the parts, then the
+ * rest, in the batch's one transaction; a batch never written leaves its parts to be dropped by the
+ * next write. Rows stay in file order per table, no
  * de-duplication: SQLite applies a multi-row upsert row by row, so a later copy of a key meets the
  * earlier one through the same newer-wins clause (the result groupRows would give). Money binds
  * as a number while it is a safe integer (cheaper to post and bind; SQLite stores the same
@@ -122,24 +134,41 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  */
 class SqliteBatchBuilder implements BulkBatch {
   size = 0;
+  private readonly id = nextSqliteBatchId++;
   private readonly stamp = encodeDate(new Date(), "sqlite");
-  private readonly byTable = new Map<BulkTable, SqlValue[]>();
+  private byTable = new Map<BulkTable, SqlValue[]>();
+  private unstaged = 0;
+  private staged = false;
+
+  /** `stage` posts a part of the batch ahead of its write (the writer's); without it the batch is posted whole. */
+  constructor(private readonly stage?: (id: number, tables: SqliteTables) => void) {}
 
   add({ table, row }: BulkRow): void {
     let values = this.byTable.get(table);
     if (!values) this.byTable.set(table, (values = []));
     SQLITE_ROW_ENCODERS.get(table)!(values, row as unknown as Record<string, unknown>, this.stamp);
     this.size += 1;
+    if (this.stage && ++this.unstaged >= SQLITE_STAGE_ROWS) {
+      this.stage(this.id, this.takeTables());
+      this.staged = true;
+    }
   }
 
-  /** What the executor binds: the tables in write order, then the progress row. */
-  build(progress: RunProgress | undefined): SqliteBatch {
-    const tables: SqliteBatch["tables"] = [];
+  /** The rows not yet posted, per table in write order; emptied. */
+  private takeTables(): SqliteTables {
+    const tables: SqliteTables = [];
     for (const spec of TABLES) {
       const values = this.byTable.get(spec.table);
       if (values) tables.push([spec.table, spec.columns.length + (spec.timestamps === "both" ? 2 : spec.timestamps === "created" ? 1 : 0), values]);
     }
-    return { tables, progress: progress ? progressValues(progress, this.stamp) : null };
+    this.byTable = new Map();
+    this.unstaged = 0;
+    return tables;
+  }
+
+  /** What the executor binds: the rest of the tables, then the progress row (the staged parts first). */
+  build(progress: RunProgress | undefined): SqliteBatch {
+    return { id: this.staged ? this.id : null, tables: this.takeTables(), progress: progress ? progressValues(progress, this.stamp) : null };
   }
 }
 
@@ -236,8 +265,8 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
     if (!prepared) statements.set(key, (prepared = db.prepare(sql[key])));
     return prepared;
   };
-  const write = db.transaction((batch) => {
-    for (const [table, width, values] of batch.tables) {
+  const writeTables = (tables) => {
+    for (const [table, width, values] of tables) {
       const rows = values.length / width;
       let start = 0;
       for (const size of CHUNKS) {
@@ -246,8 +275,14 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
         for (; rows - start >= size; start += size) prepared.run(values.slice(start * width, (start + size) * width));
       }
     }
+  };
+  const write = db.transaction((parts, batch) => {
+    for (const tables of parts) writeTables(tables);
+    writeTables(batch.tables);
     if (batch.progress) statement("progress").run(batch.progress);
   });
+  // Parts of batches posted ahead of their write, by batch id, in the order posted.
+  const staged = new Map();
   const deferIndexes = db.transaction((otherShopsSql, shop, drop, ensure) => {
     const busy = db.prepare(otherShopsSql).pluck().get({ shop }) === 1;
     for (const sql of busy ? ensure : drop) db.exec(sql);
@@ -260,10 +295,19 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
   let failed = null;
   return {
     // IMMEDIATE takes the write lock up front, so a concurrent writer waits instead of deadlocking.
+    stage: (id, tables) => {
+      if (failed) return;
+      let parts = staged.get(id);
+      if (!parts) staged.set(id, (parts = []));
+      parts.push(tables);
+    },
     write: (batch) => {
+      const parts = (batch.id === null ? null : staged.get(batch.id)) || [];
+      // Its parts, and any left by a batch gathered before it that was never written (its import failed).
+      for (const id of staged.keys()) if (batch.id === null || id <= batch.id) staged.delete(id);
       if (failed) throw new Error("Not written: an earlier batch failed (" + failed.message + ")");
       try {
-        write.immediate(batch);
+        write.immediate(parts, batch);
       } catch (error) {
         failed = error;
         throw error;
@@ -291,6 +335,7 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
 }`;
 
 interface Executor {
+  stage(id: number, tables: SqliteTables): void;
   write(batch: SqliteBatch): void;
   deferIndexes(otherShopsSql: string, shop: string, drop: string[], ensure: string[]): boolean;
   buildIndexes(sqls: string[]): void;
@@ -308,13 +353,17 @@ function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unkn
   // refilled in one statement and the triggers recreated when the indexes are restored.
   const search = files ? searchIndexSql(files) : null;
   const create = [...(indexes ?? []).map((index) => index.createSql), ...(search?.restore ?? [])];
+  // Posted without waiting: the executor only keeps the part, and a failed thread fails the batch's write.
+  const stage = (id: number, tables: SqliteTables) => void call({ call: "stage", args: [id, tables] }).catch(() => undefined);
   return {
     provider: "sqlite",
-    newBatch: () => new SqliteBatchBuilder(),
-    // Two: the writer thread has the next batch at hand when it ends a commit (a checkpoint can
-    // hold it for a while), so the import thread is not left waiting. bench:import, orders phase in
-    // alternating runs: 13.9-14.9 s with one, 13.3-13.4 with two; three measured no better.
-    queueDepth: 2,
+    newBatch: () => new SqliteBatchBuilder(stage),
+    // One: a batch reaches the writer thread in parts while it is gathered (stage), so the thread
+    // has the next one at hand when it ends a commit, and holds at most two batches. Two in flight
+    // measured ~0.8 s faster on bench:import's orders phase (7.1-8.0 s against 7.5-9.2, alternating
+    // runs), but the thread then holds a third batch: peak RSS 285-298 MB against 282-289, too near
+    // the 300 MB target. (Before staging, two in flight were worth ~1 s: 13.3-13.4 s against 13.9-14.9.)
+    queueDepth: 1,
     write: (rows, progress) => call({ call: "write", args: [asBatch(rows, SqliteBatchBuilder).build(progress)] }).then(() => undefined),
     async deferIndexes(shop) {
       if (!indexes) return false;
