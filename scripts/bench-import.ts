@@ -194,21 +194,27 @@ async function measure(db: Result["db"], url: string, flags: Flags, baseUrl: str
     console.log(`${db}: where the time goes (and each phase's peak RSS) - ${phases.join(", ")}`);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
-    const where = { where: { shop: SHOP } };
-    const [customers, orders, lines, refunds, products, variants] = await Promise.all([
-      prisma.customer.count(where),
-      prisma.order.count(where),
-      prisma.orderLine.count(where),
-      prisma.refund.count(where),
-      prisma.product.count(where),
-      prisma.productVariant.count(where),
-    ]);
+    const [customers, orders] = await Promise.all([prisma.customer.count({ where: { shop: SHOP } }), prisma.order.count({ where: { shop: SHOP } })]);
     if (customers !== flags.customers || orders !== flags.orders) throw new Error(`imported ${customers} customers / ${orders} orders, expected ${flags.customers} / ${flags.orders}`);
-    const rows = customers + orders + lines + refunds + products + variants;
+    const rows = await archivedRows(prisma);
     return { bench: "import", db, customers, orders, rows, seconds: round(seconds, 2), ordersPerSec: Math.round(orders / seconds), rowsPerSec: Math.round(rows / seconds), peakRssMb: round(peak / 2 ** 20, 1), baselineRssMb: round(baseline / 2 ** 20, 1), peakMainHeapMb: round(peakHeap / 2 ** 20, 1) };
   } finally {
     await prisma.$disconnect();
   }
+}
+
+/** The bench shop's rows in the import's tables. */
+async function archivedRows(prisma: ReturnType<typeof createPrismaClient>): Promise<number> {
+  const where = { where: { shop: SHOP } };
+  const counts = await Promise.all([
+    prisma.customer.count(where),
+    prisma.order.count(where),
+    prisma.orderLine.count(where),
+    prisma.refund.count(where),
+    prisma.product.count(where),
+    prisma.productVariant.count(where),
+  ]);
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 interface FloorResult {
@@ -265,6 +271,8 @@ async function measureFloor(db: FloorResult["db"], url: string, flags: Flags, ma
       for (const batch of batches) await writer.write(batch);
       const writeSeconds = seconds(started);
       batches.length = 0;
+      const stored = await archivedRows(prisma);
+      if (stored !== rows) throw new Error(`the floor's writes stored ${stored} of ${rows} rows`);
       started = performance.now();
       await refreshOrderDates(prisma, { shop: SHOP });
       await writer.restoreIndexes();
@@ -394,16 +402,8 @@ async function main() {
   const parseRate = await parseLinesPerSec(flags);
   const scale = parseRate / REFERENCE_PARSE_LINES_PER_SEC;
   console.log(`this machine: JSON.parse of the orders file by readline ${parseRate.toLocaleString("en")} lines/s - ${scale.toFixed(2)}x the issue's reference (~${REFERENCE_PARSE_LINES_PER_SEC.toLocaleString("en")}); the default store's targets scaled: SQLite ${(20 / scale).toFixed(1)} s, PostgreSQL ${(25 / scale).toFixed(1)} s`);
-  if (flags.floor) return floorMain(flags, server, scale, parseRate);
-  const results: Result[] = [];
-  try {
-    for (const db of flags.db === "both" ? (["sqlite", "postgres"] as const) : [flags.db]) {
-      const result = await measureInChild<Result>(flags, db, server.baseUrl);
-      if (result) results.push(result);
-    }
-  } finally {
-    server.stop();
-  }
+  if (flags.floor) return floorMain(await measureEach<FloorResult>(flags, server), scale, parseRate);
+  const results = await measureEach<Result>(flags, server);
   for (const result of results) {
     console.log(
       `${result.db}: ${result.seconds} s, ${result.ordersPerSec.toLocaleString("en")} orders/s, ${result.rowsPerSec.toLocaleString("en")} rows/s (${result.rows.toLocaleString("en")} rows), peak RSS ${result.peakRssMb} MB (${result.baselineRssMb} MB before the import)`,
@@ -412,18 +412,23 @@ async function main() {
   for (const result of results) console.log(JSON.stringify({ ...result, parseLinesPerSec: parseRate }));
 }
 
-/** `--floor`: each database's parts measured alone (measureFloor), and what they allow at the reference speed. */
-async function floorMain(flags: Flags, server: { baseUrl: string; stop: () => void }, scale: number, parseRate: number) {
-  const targets = { sqlite: 20, postgres: 25 };
-  const results: FloorResult[] = [];
+/** Each database asked for, measured in a child process of its own; then the file server stops. */
+async function measureEach<R extends Result | FloorResult>(flags: Flags, server: { baseUrl: string; stop: () => void }): Promise<R[]> {
+  const results: R[] = [];
   try {
     for (const db of flags.db === "both" ? (["sqlite", "postgres"] as const) : [flags.db]) {
-      const result = await measureInChild<FloorResult>(flags, db, server.baseUrl);
+      const result = await measureInChild<R>(flags, db, server.baseUrl);
       if (result) results.push(result);
     }
   } finally {
     server.stop();
   }
+  return results;
+}
+
+/** `--floor`: each database's parts measured alone (measureFloor), and what they allow at the reference speed. */
+function floorMain(results: FloorResult[], scale: number, parseRate: number) {
+  const targets = { sqlite: 20, postgres: 25 };
   for (const r of results) {
     console.log(
       `${r.db} floor: JSON.parse of every line ${r.parseSeconds} s (one core); the ${r.rows.toLocaleString("en")} rows, prepared beforehand, written ${r.writeSeconds} s; order dates, indexes and ANALYZE ${r.afterLoadSeconds} s - ` +

@@ -290,6 +290,27 @@ describe.each([
     }
   });
 
+  test("batches gathered side by side and written in any order each write exactly their own rows", async () => {
+    const writer = await openBulkWriter(url, { workerThread });
+    try {
+      const gather = (rows: BulkRow[]) => {
+        const batch = writer.newBatch();
+        for (const row of rows) batch.add(row);
+        return batch;
+      };
+      const first = gather(customers(1, 2500));
+      const small = gather(customers(3001, 10));
+      const last = gather(customers(4001, 2500));
+      await writer.write(small);
+      expect(await prisma.customer.count()).toBe(10);
+      await writer.write(last);
+      await writer.write(first);
+      expect(await prisma.customer.count()).toBe(5010);
+    } finally {
+      await writer.close();
+    }
+  });
+
   test("a large batch is one transaction: when its last row fails, none of the thousands gathered before it is kept", async () => {
     const writer = await openBulkWriter(url, { workerThread });
     try {

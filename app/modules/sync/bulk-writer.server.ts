@@ -125,8 +125,9 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * copying and marking (profile of bench:import). Every SQLITE_STAGE_ROWS rows the values go to the
  * writer ahead of the write (the writer's `stage`), so the values die young too: bench:import's
  * orders phase 10.6-12.3 -> 7.5-9.2 s in alternating runs. The writer writes the parts, then the
- * rest, in the batch's one transaction; a batch never written leaves its parts to be dropped by the
- * next write. Rows stay in file order per table, no
+ * rest, in the batch's one transaction - each batch its own parts, whatever order batches are
+ * written in; a batch never written (its import failed) leaves its parts with the writer until it
+ * closes, never written. Rows stay in file order per table, no
  * de-duplication: SQLite applies a multi-row upsert row by row, so a later copy of a key meets the
  * earlier one through the same newer-wins clause (the result groupRows would give). Money binds
  * as a number while it is a safe integer (cheaper to post and bind; SQLite stores the same
@@ -303,13 +304,13 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
     },
     write: (batch) => {
       const parts = (batch.id === null ? null : staged.get(batch.id)) || [];
-      // Its parts, and any left by a batch gathered before it that was never written (its import failed).
-      for (const id of staged.keys()) if (batch.id === null || id <= batch.id) staged.delete(id);
+      staged.delete(batch.id);
       if (failed) throw new Error("Not written: an earlier batch failed (" + failed.message + ")");
       try {
         write.immediate(parts, batch);
       } catch (error) {
         failed = error;
+        staged.clear(); // nothing staged can be written any more
         throw error;
       }
     },
