@@ -345,7 +345,7 @@ const RESULT_LINE = "bench-import-result ";
  */
 async function measureInChild<R extends Result | FloorResult>(flags: Flags, db: "sqlite" | "postgres", baseUrl: string): Promise<R | null> {
   const args = ["--import", "tsx", fileURLToPath(import.meta.url), "--db", db, "--base-url", baseUrl, "--customers", String(flags.customers), "--orders", String(flags.orders), "--products", String(flags.products)];
-  // The floor holds every prepared batch at once (~2 GB of heap for the default store).
+  // The floor holds every prepared batch at once (peak RSS ~1 GB for the default store).
   if (flags.floor) args.unshift("--max-old-space-size=8192");
   if (flags.floor) args.push("--floor");
   // glibc's malloc arenas capped at two, as `npm start` and `npm run worker` run the app

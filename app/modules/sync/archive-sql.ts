@@ -158,6 +158,7 @@ export const stagingTable = (spec: TableSpec) => q(`archive_stage_${spec.table}`
  */
 export function stagingTableSql(spec: TableSpec): string {
   const kinds = new Map<string, ColumnKind>(spec.columns.map(([name, kind]) => [name, kind]));
+  // Columns beyond the row's are the timestamps (createdAt, updatedAt).
   const columns = insertColumns(spec).map((name) => `${q(name)} ${PG_TYPE[kinds.get(name) ?? "date"]}`);
   return `CREATE TEMP TABLE IF NOT EXISTS ${stagingTable(spec)} (${columns.join(", ")}, "n" bigserial) ON COMMIT DELETE ROWS`;
 }

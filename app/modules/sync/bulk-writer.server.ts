@@ -295,13 +295,13 @@ function createExecutor(Database, { file, sql, indexesMaintained }) {
   // Once a write fails, later ones - possibly already posted behind it - are refused unwritten.
   let failed = null;
   return {
-    // IMMEDIATE takes the write lock up front, so a concurrent writer waits instead of deadlocking.
     stage: (id, tables) => {
       if (failed) return;
       let parts = staged.get(id);
       if (!parts) staged.set(id, (parts = []));
       parts.push(tables);
     },
+    // IMMEDIATE takes the write lock up front, so a concurrent writer waits instead of deadlocking.
     write: (batch) => {
       const parts = (batch.id === null ? null : staged.get(batch.id)) || [];
       staged.delete(batch.id);
