@@ -360,10 +360,9 @@ function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unkn
     provider: "sqlite",
     newBatch: () => new SqliteBatchBuilder(stage),
     // One: a batch reaches the writer thread in parts while it is gathered (stage), so the thread
-    // has the next one at hand when it ends a commit, and holds at most two batches. Two in flight
-    // measured ~0.8 s faster on bench:import's orders phase (7.1-8.0 s against 7.5-9.2, alternating
-    // runs), but the thread then holds a third batch: peak RSS 285-298 MB against 282-289, too near
-    // the 300 MB target. (Before staging, two in flight were worth ~1 s: 13.3-13.4 s against 13.9-14.9.)
+    // has the next one at hand when it ends a commit, and holds at most two batches. With two in
+    // flight it holds a third: bench:import 12.9-13.5 s against 12.9-13.3 with one, peak RSS
+    // 265-289 MB against 276-281 (before staging, two in flight were worth ~1 s).
     queueDepth: 1,
     write: (rows, progress) => call({ call: "write", args: [asBatch(rows, SqliteBatchBuilder).build(progress)] }).then(() => undefined),
     async deferIndexes(shop) {

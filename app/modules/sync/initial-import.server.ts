@@ -111,10 +111,34 @@ interface RunState extends RunProgress {
 }
 
 /**
+ * The import's writer on this side (deferring and restoring the indexes, small files): opened when
+ * needed and let go while a file is imported on an import thread, which writes through a writer of
+ * its own. Kept open, the idle SQLite writer thread and its connection's cache added ~10-15 MB to
+ * bench:import's peak RSS.
+ */
+interface WriterSlot {
+  get(): Promise<BulkWriter>;
+  release(): Promise<void>;
+}
+
+/** `indexesMaintained`: whether the archive's secondary indexes are known to be kept (the connection then caches more). */
+function writerSlot(url: string, indexesMaintained: () => boolean): WriterSlot {
+  let writer: Promise<BulkWriter> | null = null;
+  return {
+    get: () => (writer ??= openBulkWriter(url, { workerThread: true, indexesMaintained: indexesMaintained() })),
+    async release() {
+      const open = writer;
+      writer = null;
+      await (await open)?.close();
+    },
+  };
+}
+
+/**
  * Imports one resource's file of `objectCount` objects, skipping the first `skip` lines (committed
  * by an earlier attempt): a large one on an import thread, a small one here.
  */
-async function importFile(options: ImportOptions, writer: BulkWriter, state: RunState, url: string, skip: number, objectCount: number) {
+async function importFile(options: ImportOptions, writer: WriterSlot, state: RunState, url: string, skip: number, objectCount: number) {
   const { shop, currencyCode, batchSize = DEFAULT_BATCH_SIZE } = options;
   const before: RunProgress = {
     runId: state.runId,
@@ -132,13 +156,14 @@ async function importFile(options: ImportOptions, writer: BulkWriter, state: Run
   };
   const file = { url, shop, currencyCode, batchSize, skip, before, onCommitted };
   if (options.thread ?? (objectCount >= THREAD_MIN_OBJECTS && importThreadAvailable())) {
+    await writer.release();
     await importFileInThread(databaseUrlOf(options), !state.indexesDeferred, file);
     return;
   }
-  await importBulkFile(writer, file);
+  await importBulkFile(await writer.get(), file);
 }
 
-async function importResource(options: ImportOptions, writer: BulkWriter, state: RunState, resource: string, query: string) {
+async function importResource(options: ImportOptions, writer: WriterSlot, state: RunState, resource: string, query: string) {
   const { db, pollIntervalMs = 1000 } = options;
   const runId = state.runId;
   const reportCount = (count: number) =>
@@ -196,11 +221,13 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
     batches: 0,
     indexesDeferred: false,
   };
-  const writer = await openBulkWriter(databaseUrlOf(options), { workerThread: true });
+  let indexesChecked = false;
+  const writer = writerSlot(databaseUrlOf(options), () => indexesChecked && !state.indexesDeferred);
   try {
     // An archive holding only this shop (a first install, or this import resumed) loads without
     // its secondary indexes and builds them once at the end; else they are kept (and repaired).
-    state.indexesDeferred = await writer.deferIndexes(shop);
+    state.indexesDeferred = await (await writer.get()).deferIndexes(shop);
+    indexesChecked = true;
     let phaseStarted = performance.now();
     const phaseEnded = (phase: ImportPhase) => {
       const now = performance.now();
@@ -225,7 +252,7 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
     await refreshOrderDates(db, { shop });
     phaseEnded("orderDates");
     // Before "completed": a run killed while building them is resumed, and builds them again.
-    await writer.restoreIndexes();
+    await (await writer.get()).restoreIndexes();
     phaseEnded("indexes");
     await analyzeArchive(db);
     phaseEnded("analyze");
@@ -239,7 +266,10 @@ export async function runInitialImport(options: ImportOptions): Promise<string> 
   } finally {
     // Success or failure, the indexes are back before the writer lets go: only a killed process
     // leaves them dropped, and the next import (its resume, or any shop's) rebuilds them.
-    await writer.restoreIndexes().finally(() => writer.close());
+    await writer
+      .get()
+      .then((open) => open.restoreIndexes())
+      .finally(() => writer.release());
   }
   return run.id;
 }
