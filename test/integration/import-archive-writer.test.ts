@@ -256,11 +256,25 @@ describe.each([
   { where: "on the calling thread", workerThread: false },
   { where: "on a writer thread", workerThread: true },
 ])("the bulk writer's queued writes $where", ({ workerThread }) => {
-  // The import posts the next batch before the last one has committed (queueDepth): a batch that
-  // commits after one that failed would record progress past lines that were never written.
-  test("GIVEN writes queued behind one that fails, THEN none of them is written, nor any later one", async () => {
+  /** `run` with a writer of this kind, closed after. */
+  const withWriter = async (run: (writer: BulkWriter) => Promise<void>) => {
     const writer = await openBulkWriter(url, { workerThread });
     try {
+      await run(writer);
+    } finally {
+      await writer.close();
+    }
+  };
+  const gather = (writer: BulkWriter, rows: BulkRow[]) => {
+    const batch = writer.newBatch();
+    for (const row of rows) batch.add(row);
+    return batch;
+  };
+
+  // A caller may post a write before the last one has committed: a batch that commits after one
+  // that failed would record progress past lines that were never written.
+  test("GIVEN writes queued behind one that fails, THEN none of them is written, nor any later one", () =>
+    withWriter(async (writer) => {
       const broken = writer.write([customer({ shopifyId: "gid://shopify/Customer/before" }), order({ name: null as unknown as string })]);
       const queued = writer.write([customer({ shopifyId: "gid://shopify/Customer/queued" })]);
       await expect(broken).rejects.toThrow(/null/i);
@@ -268,73 +282,44 @@ describe.each([
       await expect(writer.write([customer({ shopifyId: "gid://shopify/Customer/later" })])).rejects.toThrow(/earlier batch failed/);
       expect(await prisma.customer.count()).toBe(0);
       expect(await prisma.order.count()).toBe(0);
-    } finally {
-      await writer.close();
-    }
-  });
+    }));
 
   // SQLite posts a batch to its writer in parts while it is gathered: the parts belong to that batch's write alone.
   const customers = (from: number, count: number) => Array.from({ length: count }, (_, index) => customer({ shopifyId: `gid://shopify/Customer/${from + index}` }));
 
-  test("a batch gathered but never written (its import failed) leaves nothing behind: the next write holds only its own rows", async () => {
-    const writer = await openBulkWriter(url, { workerThread });
-    try {
-      const abandoned = writer.newBatch();
-      for (const row of customers(1, 2500)) abandoned.add(row);
-      const next = writer.newBatch();
-      for (const row of customers(5001, 10)) next.add(row);
-      await writer.write(next);
+  test("a batch gathered but never written (its import failed) leaves nothing behind: the next write holds only its own rows", () =>
+    withWriter(async (writer) => {
+      gather(writer, customers(1, 2500)); // abandoned
+      await writer.write(gather(writer, customers(5001, 10)));
       expect(await prisma.customer.count()).toBe(10);
-    } finally {
-      await writer.close();
-    }
-  });
+    }));
 
-  test("batches gathered side by side and written in any order each write exactly their own rows", async () => {
-    const writer = await openBulkWriter(url, { workerThread });
-    try {
-      const gather = (rows: BulkRow[]) => {
-        const batch = writer.newBatch();
-        for (const row of rows) batch.add(row);
-        return batch;
-      };
-      const first = gather(customers(1, 2500));
-      const small = gather(customers(3001, 10));
-      const last = gather(customers(4001, 2500));
+  test("batches gathered side by side and written in any order each write exactly their own rows", () =>
+    withWriter(async (writer) => {
+      const first = gather(writer, customers(1, 2500));
+      const small = gather(writer, customers(3001, 10));
+      const last = gather(writer, customers(4001, 2500));
       await writer.write(small);
       expect(await prisma.customer.count()).toBe(10);
       await writer.write(last);
       await writer.write(first);
       expect(await prisma.customer.count()).toBe(5010);
-    } finally {
-      await writer.close();
-    }
-  });
+    }));
 
-  test("a large batch is one transaction: when its last row fails, none of the thousands gathered before it is kept", async () => {
-    const writer = await openBulkWriter(url, { workerThread });
-    try {
-      const batch = writer.newBatch();
-      for (const row of customers(1, 2500)) batch.add(row);
-      batch.add(order({ name: null as unknown as string }));
+  test("a large batch is one transaction: when its last row fails, none of the thousands gathered before it is kept", () =>
+    withWriter(async (writer) => {
+      const batch = gather(writer, [...customers(1, 2500), order({ name: null as unknown as string })]);
       await expect(writer.write(batch)).rejects.toThrow(/null/i);
       expect(await prisma.customer.count()).toBe(0);
-    } finally {
-      await writer.close();
-    }
-  });
+    }));
 
-  test("queued writes that succeed commit in order: the later copy of a row wins", async () => {
-    const writer = await openBulkWriter(url, { workerThread });
-    try {
+  test("queued writes that succeed commit in order: the later copy of a row wins", () =>
+    withWriter(async (writer) => {
       const first = writer.write([customer({ email: "first@example.com", shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z") })]);
       const second = writer.write([customer({ email: "second@example.com", shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z") })]);
       await Promise.all([first, second]);
       expect(await findCustomer()).toMatchObject({ email: "second@example.com" });
-    } finally {
-      await writer.close();
-    }
-  });
+    }));
 });
 
 describe("bulk row mapping", () => {

@@ -465,10 +465,16 @@ export async function listCustomers({
         matches = alone ? found.map((match) => ({ shopifyId: match.shopifyId, [column]: match.value }) as Matched) : await amongIds(db, found.map((match) => match.shopifyId), select, shop, query, currencyCode, segmentMembers);
     }
   }
-  // The total: one plain COUNT without filters; a search alone from the index (or as counted), on PostgreSQL a short one from the search copy; on SQLite a large custom segment's alone from its members.
   const segmentAlone = filters({ ...query, segment: undefined }) ? undefined : query.segment;
-  const total = async () =>
-    !filters(query) ? liveCustomers(db, shop) : counted !== undefined ? counted : search && alone ? searchCount(db, search) : (shortSearchCount(db, shop, query) ?? (segmentAlone && provider === "sqlite" ? liveMembers(db, shop, segmentAlone) : db.customer.count({ where: filtered })));
+  const total = async (): Promise<number> => {
+    if (!filters(query)) return liveCustomers(db, shop); // one plain COUNT
+    if (counted !== undefined) return counted;
+    if (search && alone) return searchCount(db, search); // SQLite: a search alone, from the index
+    const short = shortSearchCount(db, shop, query); // PostgreSQL: a short search alone, from the search copy
+    if (short) return short;
+    if (segmentAlone && provider === "sqlite") return liveMembers(db, shop, segmentAlone); // a large custom segment alone, from its members
+    return db.customer.count({ where: filtered });
+  };
   let customers: CustomerRow[];
   let more: boolean;
   let count: number;

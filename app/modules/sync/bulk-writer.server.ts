@@ -11,7 +11,7 @@ import { from as copyFrom } from "pg-copy-streams";
 
 import { dbProvider, postgresConnection, repoRoot, sqliteFilePath } from "../db/database-url";
 import { startSqliteThread } from "../db/sqlite-thread.server";
-import { archiveIndexes, copyRowEncoder, copySql, encodeDate, searchIndexSql, stagedUpsertSql, stagingTable, stagingTableSql, TABLES, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
+import { archiveIndexes, copyRowEncoder, copySql, encodeDate, insertColumns, searchIndexSql, stagedUpsertSql, stagingTable, stagingTableSql, TABLES, valuesUpsertSql, type ArchiveIndex, type SqlProvider, type SqlValue, type TableSpec } from "./archive-sql";
 import type { BulkRow, BulkTable } from "./bulk-rows";
 
 /** Resume state of a SyncRun, written in the same transaction as the batch it describes. */
@@ -41,8 +41,6 @@ export interface BulkWriter {
    * a batch is never committed after one before it was lost (its progress would skip those lines).
    */
   write(rows: readonly BulkRow[] | BulkBatch, progress?: RunProgress): Promise<void>;
-  /** How many writes may be outstanding at once (SQLite's thread takes the next while it commits one). */
-  readonly queueDepth: number;
   /**
    * Before an import for `shop`: when the archive tables hold no other shop's rows, drops their
    * secondary indexes (built once after the load instead of maintained row by row) and returns
@@ -160,7 +158,7 @@ class SqliteBatchBuilder implements BulkBatch {
     const tables: SqliteTables = [];
     for (const spec of TABLES) {
       const values = this.byTable.get(spec.table);
-      if (values) tables.push([spec.table, spec.columns.length + (spec.timestamps === "both" ? 2 : spec.timestamps === "created" ? 1 : 0), values]);
+      if (values) tables.push([spec.table, SQLITE_WIDTHS.get(spec.table)!, values]);
     }
     this.byTable = new Map();
     this.unstaged = 0;
@@ -237,6 +235,8 @@ function sqliteRowEncoder(spec: TableSpec): RowEncoder {
 }
 
 const SQLITE_ROW_ENCODERS = new Map(TABLES.map((spec) => [spec.table, sqliteRowEncoder(spec)]));
+// Values per row: the insert's columns (the row's, then the timestamps the encoder appends).
+const SQLITE_WIDTHS = new Map(TABLES.map((spec) => [spec.table, insertColumns(spec).length]));
 
 /** Every statement the executor prepares, by key (`customer:100`, `progress`). */
 function sqliteStatements(): Record<string, string> {
@@ -359,11 +359,6 @@ function sqliteWriter(call: <C extends ExecutorCall>(message: C) => Promise<unkn
   return {
     provider: "sqlite",
     newBatch: () => new SqliteBatchBuilder(stage),
-    // One: a batch reaches the writer thread in parts while it is gathered (stage), so the thread
-    // has the next one at hand when it ends a commit, and holds at most two batches. With two in
-    // flight it holds a third: bench:import 12.9-13.5 s against 12.9-13.3 with one, peak RSS
-    // 265-289 MB against 276-281 (before staging, two in flight were worth ~1 s).
-    queueDepth: 1,
     write: (rows, progress) => call({ call: "write", args: [asBatch(rows, SqliteBatchBuilder).build(progress)] }).then(() => undefined),
     async deferIndexes(shop) {
       if (!indexes) return false;
@@ -483,8 +478,6 @@ async function openPostgres(url: string): Promise<BulkWriter> {
   return {
     provider: "postgresql",
     newBatch: () => new CopyBatch(),
-    // One: the server is what the import waits for (two measured the same, 30.5-30.9 s against 30.0).
-    queueDepth: 1,
     write: inOrder((rows, progress) =>
       transaction(async () => {
         const batch = asBatch(rows, CopyBatch);
